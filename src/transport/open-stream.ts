@@ -1,0 +1,300 @@
+/**
+ * One connection attempt over fetch-event-source, as a cold Observable of spec-correct messages.
+ *
+ * Everything fetch-event-source gets wrong is handled here, at its boundary:
+ * - its retry is never used (`onerror` rethrows), so it cannot loop on a 401 or leak connections;
+ * - status and content type are checked before it parses anything (non-2xx → {@link SseHttpError},
+ *   204 → completion, wrong type → {@link SseContentTypeError});
+ * - the body it reads is monitored: bytes feed the idle watchdog and the {@link EventScanner},
+ *   which supplies what its parser loses (heartbeats and id-only blocks are not messages, NUL ids
+ *   are ignored, the last event ID carries forward, empty data lines survive);
+ * - `onmessage` never throws into it (a throw there makes it reconnect without closing);
+ * - whatever it or `fetch` throws is normalised to an rx-sse error in {@link normalizeError}.
+ *
+ * @internal
+ * @module
+ */
+import { Observable } from 'rxjs';
+import {
+  SseContentTypeError,
+  SseError,
+  SseEventTooLargeError,
+  SseHttpError,
+  SseIdleTimeoutError,
+  SseNetworkError,
+} from '../errors.js';
+import { responseHeaders, scrub } from '../internal/redact.js';
+import type { SseMessage } from '../types.js';
+import { EventScanner, repairData } from './event-scanner.js';
+import { fetchEventSource } from './fetch-event-source.js';
+import type { PreparedRequest } from './request.js';
+
+/** What {@link openStream} needs for one attempt. */
+export interface StreamOptions {
+  readonly request: PreparedRequest;
+  readonly fetch: typeof fetch;
+  readonly maxEventSize: number;
+  readonly idleTimeout: number | undefined;
+  /** The last event ID carried over from earlier connections. */
+  readonly lastEventId: string;
+  /** The server accepted the stream. */
+  readonly onOpen: () => void;
+  /** A valid `retry:` field arrived. */
+  readonly onRetry: (ms: number) => void;
+  /** A block without data (e.g. id-only) set the last event ID. */
+  readonly onLastEventId: (id: string) => void;
+  /** The server answered 204 No Content: the stream is over for good. */
+  readonly onNoContent: () => void;
+  /** Bytes of the body arrived. */
+  readonly onBytes?: (count: number) => void;
+}
+
+/** Thrown inside the transport to stop it on a 204; never reaches a subscriber. */
+class NoContent extends Error {}
+
+/** How much of an error response's body we keep, and how long we wait for it. */
+const SNIPPET_BYTES = 2048;
+const SNIPPET_TIMEOUT = 1000;
+
+const noop = (): void => undefined;
+
+/** Whether a content type is `text/event-stream`, case-insensitively, parameters allowed. */
+export function isEventStream(contentType: string | null): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
+}
+
+/**
+ * A server's requested wait in ms, from `retry-after-ms` or `Retry-After` (seconds or HTTP date).
+ */
+export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+  const ms = Number(headers.get('retry-after-ms') ?? NaN);
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The one place where anything thrown below rx-sse becomes an rx-sse error. */
+export function normalizeError(error: unknown, phase: 'connect' | 'read', url: string): Error {
+  if (error instanceof SseError) return error;
+  return new SseNetworkError({ phase, url, cause: error });
+}
+
+async function readSnippet(response: Response): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), SNIPPET_TIMEOUT);
+  });
+  try {
+    while (total < SNIPPET_BYTES) {
+      const result = await Promise.race([reader.read(), timeout]);
+      if (result === undefined || result.done) break;
+      chunks.push(result.value);
+      total += result.value.length;
+    }
+  } catch {
+    // The body failed: keep what arrived.
+  } finally {
+    clearTimeout(timer);
+    reader.cancel().catch(noop);
+  }
+  const bytes = new Uint8Array(Math.min(total, SNIPPET_BYTES));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk.subarray(0, bytes.length - offset), offset);
+    offset += Math.min(chunk.length, bytes.length - offset);
+  }
+  return new TextDecoder().decode(bytes, { stream: true });
+}
+
+/** The body fetch-event-source reads: complete lines only, every chunk seen by `scanner` first. */
+function monitorBody(
+  body: ReadableStream<Uint8Array>,
+  scanner: EventScanner,
+  onChunk: (count: number) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) {
+              controller.close();
+              return;
+            }
+            onChunk(value.length);
+            const lines = scanner.push(value);
+            if (lines !== null) {
+              controller.enqueue(lines);
+              return;
+            }
+          }
+        } catch (error) {
+          reader.cancel(error).catch(noop);
+          throw error;
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Opens one connection. Emits each message; completes when the server ends the stream (or answers
+ * 204, after calling `onNoContent`); errors with an rx-sse error. Unsubscribing aborts the request.
+ */
+export function openStream(options: StreamOptions): Observable<SseMessage> {
+  return new Observable<SseMessage>((subscriber) => {
+    const { request, idleTimeout } = options;
+    // Called as a plain function: a browser's `fetch` throws "Illegal invocation" as a method.
+    const fetchFn = options.fetch;
+    const controller = new AbortController();
+    let failure: { error: unknown } | undefined;
+    let opened = false;
+    let scanner: EventScanner | undefined;
+    let lastActivity = Date.now();
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const fail = (error: unknown): void => {
+      failure ??= { error };
+      controller.abort();
+    };
+    const watchIdle = (): void => {
+      if (idleTimeout === undefined) return;
+      const left = lastActivity + idleTimeout - Date.now();
+      idleTimer = setTimeout(
+        () => {
+          if (Date.now() - lastActivity >= idleTimeout) {
+            fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
+          } else {
+            watchIdle();
+          }
+        },
+        Math.max(left, 1),
+      );
+    };
+    const activity = (count: number): void => {
+      lastActivity = Date.now();
+      options.onBytes?.(count);
+    };
+
+    const checkedFetch = async (
+      input: RequestInfo | URL,
+      init?: RequestInit,
+    ): Promise<Response> => {
+      const response = await fetchFn(input, init);
+      activity(0);
+      if (response.status === 204) {
+        response.body?.cancel().catch(noop);
+        throw new NoContent();
+      }
+      if (!response.ok) {
+        const body = await readSnippet(response);
+        throw new SseHttpError({
+          status: response.status,
+          statusText: response.statusText,
+          headers: responseHeaders(response.headers, request.secrets),
+          body: scrub(body, request.secrets),
+          url: request.displayUrl,
+          method: request.method,
+          retryAfter: parseRetryAfter(response.headers),
+        });
+      }
+      const contentType = response.headers.get('content-type');
+      if (!isEventStream(contentType) || response.body === null || response.status === 205) {
+        response.body?.cancel().catch(noop);
+        throw new SseContentTypeError({
+          contentType,
+          status: response.status,
+          url: request.displayUrl,
+        });
+      }
+      scanner = new EventScanner({
+        maxEventSize: options.maxEventSize,
+        lastEventId: options.lastEventId,
+        onRetry: options.onRetry,
+        tooLarge: (size) =>
+          new SseEventTooLargeError({ limit: options.maxEventSize, size, url: request.displayUrl }),
+      });
+      return new Response(monitorBody(response.body, scanner, activity), {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    };
+
+    const settle = (error?: unknown): void => {
+      clearTimeout(idleTimer);
+      if (subscriber.closed) return;
+      if (failure !== undefined) {
+        subscriber.error(
+          normalizeError(failure.error, opened ? 'read' : 'connect', request.displayUrl),
+        );
+      } else if (error instanceof NoContent) {
+        options.onNoContent();
+        subscriber.complete();
+      } else if (error !== undefined) {
+        subscriber.error(normalizeError(error, opened ? 'read' : 'connect', request.displayUrl));
+      } else {
+        subscriber.complete();
+      }
+    };
+
+    watchIdle();
+    fetchEventSource(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.credentials === undefined ? {} : { credentials: request.credentials }),
+      signal: controller.signal,
+      openWhenHidden: true,
+      fetch: checkedFetch,
+      onopen: () => {
+        opened = true;
+        options.onOpen();
+        return Promise.resolve();
+      },
+      onmessage: (message) => {
+        if (controller.signal.aborted) return;
+        try {
+          const record = scanner?.shift();
+          if (record === undefined) return;
+          if (!record.hasData) {
+            options.onLastEventId(record.lastEventId);
+            return;
+          }
+          subscriber.next({
+            event: record.event === '' ? 'message' : record.event,
+            data: record.repair === null ? message.data : repairData(message.data, record.repair),
+            id: record.id,
+            lastEventId: record.lastEventId,
+          });
+        } catch (error) {
+          fail(error);
+        }
+      },
+      onerror: (error: unknown) => {
+        throw error;
+      },
+    }).then(
+      () => settle(),
+      (error: unknown) => settle(error),
+    );
+
+    return () => {
+      clearTimeout(idleTimer);
+      controller.abort();
+    };
+  });
+}
