@@ -88,7 +88,7 @@ const PEERS = ['rxjs', 'rxjs/*', 'zod', 'react', '@angular/*', 'rx-sse'];
  */
 async function buildTypes() {
   const { execFileSync } = await import('node:child_process');
-  const { mkdir, readdir, readFile, writeFile } = await import('node:fs/promises');
+  const { mkdir, readdir, readFile, rm, writeFile } = await import('node:fs/promises');
   execFileSync(
     process.execPath,
     [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
@@ -99,9 +99,29 @@ async function buildTypes() {
   );
   const from = join(root, 'dist/types');
   const to = join(root, 'dist/types-cjs');
+  // Ship only the declarations the public entries reach: internals stay out of the package.
+  const reachable = new Set();
+  const pending = Object.values(ENTRIES).map((file) =>
+    join(from, file.replace(/^src\//, '').replace(/\.ts$/, '.d.ts')),
+  );
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (reachable.has(file)) continue;
+    reachable.add(file);
+    const text = await readFile(file, 'utf8');
+    for (const [, specifier] of text.matchAll(
+      /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)\.js['"]/g,
+    )) {
+      pending.push(join(dirname(file), `${specifier}.d.ts`));
+    }
+  }
   for (const entry of await readdir(from, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
     const source = join(entry.parentPath, entry.name);
+    if (!reachable.has(source)) {
+      await rm(source);
+      continue;
+    }
     const target = join(to, source.slice(from.length)).replace(/\.d\.ts$/, '.d.cts');
     const text = await readFile(source, 'utf8');
     await mkdir(dirname(target), { recursive: true });
@@ -110,6 +130,11 @@ async function buildTypes() {
       text.replace(/((?:from|import)\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+)\.js\2/g, '$1$2$3.cjs$2'),
     );
   }
+  const dirs = (await readdir(from, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort((a, b) => b.length - a.length);
+  for (const dir of dirs) if ((await readdir(dir)).length === 0) await rm(dir, { recursive: true });
 }
 
 export async function buildPackage() {
