@@ -17,15 +17,23 @@ module.exports = async function run(sdk, rxjs, base) {
   const outcome = (promise) =>
     promise.then(
       (value) => ({ ok: true, value }),
-      (error) => ({ ok: false, code: isSseError(error) ? error.code : String(error), status: error.status }),
+      (error) => ({
+        ok: false,
+        code: isSseError(error) ? error.code : String(error),
+        status: error.status,
+      }),
     );
   const results = {};
 
   results.stream = await outcome(
-    lastValueFrom(fromSse(`${base}/ticks`).pipe(take(3), toArray())).then((ms) => ms.map((m) => m.data)),
+    lastValueFrom(fromSse(`${base}/ticks`).pipe(take(3), toArray())).then((ms) =>
+      ms.map((m) => m.data),
+    ),
   );
   results.cleanClose = await outcome(
-    lastValueFrom(fromSse(`${base}/finite`, { retry: false }).pipe(toArray())).then((ms) => ms.length),
+    lastValueFrom(fromSse(`${base}/finite`, { retry: false }).pipe(toArray())).then(
+      (ms) => ms.length,
+    ),
   );
   results.httpError = await outcome(firstValueFrom(fromSse(`${base}/error500`, { retry: false })));
   results.networkError = await outcome(
