@@ -34,6 +34,14 @@ export default tseslint.config(
     },
   },
   {
+    // Type-level tests declare values only to inspect their types.
+    files: ['spec/types/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': 'off',
+      '@typescript-eslint/consistent-type-imports': 'off',
+    },
+  },
+  {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: { ...globals.node } },
   },

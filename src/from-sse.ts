@@ -20,14 +20,13 @@ import {
 } from 'rxjs';
 import { SseClosedError, isSseError, type SseHttpError } from './errors.js';
 import { Deduper } from './internal/dedupe.js';
-import { callSafely } from './internal/report.js';
+import { callSafely, stateReporter } from './internal/report.js';
 import { sseRetryPolicy } from './retry/policy.js';
 import { retryBackoff, type RetryBackoffConfig, type RetryInfo } from './retry/retry-backoff.js';
 import { openStream } from './transport/open-stream.js';
 import { prepareRequest } from './transport/request.js';
 import type {
   Resolvable,
-  SseConnectionState,
   SseDedupe,
   SseHeaders,
   SseMessage,
@@ -158,15 +157,6 @@ function matcher(
   if (completeOn === undefined || typeof completeOn === 'function') return completeOn;
   const names = new Set(typeof completeOn === 'string' ? [completeOn] : completeOn);
   return (message) => names.has(message.event);
-}
-
-function stateReporter(
-  observer: SseStateObserver | undefined,
-): (state: SseConnectionState) => void {
-  if (observer === undefined) return () => undefined;
-  const next =
-    typeof observer === 'function' ? observer : (s: SseConnectionState) => observer.next(s);
-  return (state) => callSafely(next, state);
 }
 
 /** The page's visibility, when there is a page. */

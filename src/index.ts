@@ -14,6 +14,34 @@ export type {
   SseRequestBody,
   SseStateObserver,
 } from './types.js';
+export { createSseClient } from './client/create-client.js';
+export type { SseClient, SseClientConfig, SseEndpointCall } from './client/create-client.js';
+export { defineEndpoint } from './client/endpoint.js';
+export type {
+  SseCallArgs,
+  SseCallOptions,
+  SseConnectionOptions,
+  SseDecoder,
+  SseEndpoint,
+  SseEndpointConfig,
+  SseEndpointEvent,
+  SseEventMap,
+  SseEventSchema,
+  SseEventUnion,
+  SseInvalidEvent,
+  SseInvalidPolicy,
+  TypedSseEvent,
+} from './client/endpoint.js';
+export { ofEvent } from './client/of-event.js';
+export type { PathParamNames, PathParams } from './client/path.js';
+export type {
+  InferInput,
+  InferOutput,
+  StandardResult,
+  StandardSchema,
+} from './client/standard-schema.js';
+export { shareSse } from './share/share-sse.js';
+export type { SseSharing } from './share/share-sse.js';
 export { retryBackoff } from './retry/retry-backoff.js';
 export type { RetryBackoffConfig, RetryInfo } from './retry/retry-backoff.js';
 export { sseRetryPolicy } from './retry/policy.js';

@@ -5,6 +5,7 @@
  * @module
  */
 import { config } from 'rxjs';
+import type { SseConnectionState, SseStateObserver } from '../types.js';
 
 /**
  * Calls `callback`; if it throws, reports the error the way RxJS reports errors thrown by
@@ -21,4 +22,14 @@ export function callSafely<A extends unknown[]>(callback: (...args: A) => void, 
         throw error;
       });
   }
+}
+
+/** A safe `report(state)` for an optional state observer (a function or a Subject). */
+export function stateReporter(
+  observer: SseStateObserver | undefined,
+): (state: SseConnectionState) => void {
+  if (observer === undefined) return () => undefined;
+  const next =
+    typeof observer === 'function' ? observer : (s: SseConnectionState) => observer.next(s);
+  return (state) => callSafely(next, state);
 }
