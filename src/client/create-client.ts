@@ -66,9 +66,21 @@ export type SseEndpointCall<
   E extends AnySseEndpoint,
   ClientInvalid extends SseInvalidPolicy | undefined = undefined,
 > =
-  Partial<SseCallArgs<E>> extends SseCallArgs<E>
-    ? (args?: SseCallArgs<E>) => Observable<SseEndpointEvent<E, ClientInvalid>>
-    : (args: SseCallArgs<E>) => Observable<SseEndpointEvent<E, ClientInvalid>>;
+  // `infer` makes editors show the resolved argument object and event union, not alias names.
+  [Resolved<SseCallArgs<E>>, Distributed<SseEndpointEvent<E, ClientInvalid>>] extends [
+    infer Args,
+    infer Event,
+  ]
+    ? Partial<Args> extends Args
+      ? (args?: Args) => Observable<Event>
+      : (args: Args) => Observable<Event>
+    : never;
+
+/** Rebuilds an object type so that editors print its members instead of an alias name. */
+type Resolved<T> = T extends unknown ? { [K in keyof T]: T[K] } : never;
+
+/** Rebuilds a union member by member, for the same reason. */
+type Distributed<T> = (T extends unknown ? [T] : never)[0];
 
 /**
  * The client {@link createSseClient} returns: one method per endpoint.

@@ -8,7 +8,7 @@ import type { SseValidationError } from '../errors.js';
 import type { FromSseOptions, SseRetryConfig } from '../from-sse.js';
 import type { SseSharing } from '../share/share-sse.js';
 import type { Resolvable, SseHeaders, SseStateObserver } from '../types.js';
-import type { PathParamNames, PathParams } from './path.js';
+import type { PathParamNames } from './path.js';
 import type { InferInput, InferOutput, StandardSchema } from './standard-schema.js';
 
 /**
@@ -270,7 +270,7 @@ type Simplify<T> = { [K in keyof T]: T[K] };
 
 type ParamsArg<Path extends string> = [PathParamNames<Path>] extends [never]
   ? unknown
-  : { readonly params: PathParams<Path> };
+  : { readonly params: { readonly [Name in PathParamNames<Path>]: string | number } };
 
 type QueryArg<Query> = [Query] extends [never]
   ? unknown
