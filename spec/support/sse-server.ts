@@ -19,6 +19,8 @@ export interface SeenRequest {
   readonly url: URL;
   readonly headers: IncomingMessage['headers'];
   body: string;
+  /** When the request arrived (ms since the epoch). */
+  readonly at: number;
   /** When the response's connection closed (from either side); undefined while open. */
   closedAt: number | undefined;
   readonly res: ServerResponse;
@@ -102,6 +104,7 @@ export async function startServer(): Promise<SseServer> {
       url,
       headers: req.headers,
       body: '',
+      at: Date.now(),
       closedAt: undefined,
       res,
       req,
