@@ -78,6 +78,7 @@ function coreAsPackage(entry) {
 /** Public entry points: subpath → source file. */
 export const ENTRIES = {
   index: 'src/index.ts',
+  testing: 'src/testing/index.ts',
 };
 
 const PEERS = ['rxjs', 'rxjs/*', 'zod', 'react', '@angular/*', 'rx-sse'];

@@ -141,6 +141,12 @@ export interface FromSseOptions {
    */
   readonly maxEventSize?: number;
   /**
+   * Called with the size in bytes of every chunk of a response body as it arrives (heartbeat
+   * comments included): for byte counters and bandwidth metrics.
+   * @defaultValue none
+   */
+  readonly onBytes?: (count: number) => void;
+  /**
    * Browser only: close the connection while the page is hidden and reconnect, resuming from the
    * last event ID, when it is visible again. No retry timer runs while hidden and there is never a
    * second connection. Do not use it for POST streams that must not be sent twice.
@@ -223,6 +229,11 @@ export function fromSse(
     const retryConfig = options.retry === false ? undefined : (options.retry ?? {});
     const policy = retryConfig?.shouldRetry ?? sseRetryPolicy;
     const completeOn = matcher(options.completeOn);
+    const userOnBytes = options.onBytes;
+    const onBytes =
+      userOnBytes === undefined
+        ? undefined
+        : (count: number): void => callSafely(userOnBytes, count);
     const deduper = new Deduper(options.dedupe ?? 'auto');
     const spec = {
       url,
@@ -265,6 +276,7 @@ export function fromSse(
             onNoContent: () => {
               noContent = true;
             },
+            ...(onBytes === undefined ? {} : { onBytes }),
           });
         }),
         // A clean close is a reason to reconnect, unless retry is off or the server said 204.

@@ -42,6 +42,14 @@ export type {
 } from './client/standard-schema.js';
 export { shareSse } from './share/share-sse.js';
 export type { SseSharing } from './share/share-sse.js';
+export { createSseStore, idleSnapshot } from './store/sse-store.js';
+export type {
+  SseDataOf,
+  SseSnapshot,
+  SseSource,
+  SseStore,
+  SseStoreOptions,
+} from './store/sse-store.js';
 export { retryBackoff } from './retry/retry-backoff.js';
 export type { RetryBackoffConfig, RetryInfo } from './retry/retry-backoff.js';
 export { sseRetryPolicy } from './retry/policy.js';

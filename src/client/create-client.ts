@@ -100,6 +100,12 @@ type AnyCallArgs = SseCallOptions & {
 
 type Decoded = TypedSseEvent | SseInvalidEvent;
 
+/** A call whose arguments passed validation: what to request. */
+interface PreparedCall {
+  readonly url: string;
+  readonly body: unknown;
+}
+
 function joinUrl(baseUrl: string | undefined, path: string): string {
   if (!baseUrl) return path;
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
@@ -134,7 +140,7 @@ async function prepareCall(
   endpoint: AnySseEndpoint,
   baseUrl: string | undefined,
   args: AnyCallArgs,
-): Promise<{ url: string; body: unknown }> {
+): Promise<PreparedCall> {
   const { path, missing } = fillPath(endpoint.path, args.params);
   if (missing.length > 0) {
     const issues: SseIssue[] = missing.map((name) => ({
@@ -205,8 +211,21 @@ function endpointCall(
   const method = endpoint.method ?? (endpoint.body === undefined ? undefined : 'POST');
   const until = completion(endpoint.completeOn);
 
-  /** One connection for `args`, reporting states to `state`. */
-  const connect = (
+  /** Validates the call's arguments; on failure reports `closed` and errors. */
+  const prepare = (
+    args: AnyCallArgs,
+    report: (state: SseConnectionState) => void,
+  ): Observable<PreparedCall> =>
+    from(prepareCall(endpoint, baseUrl, args)).pipe(
+      catchError((error: unknown) => {
+        report({ status: 'closed', error });
+        return throwError(() => error);
+      }),
+    );
+
+  /** One connection for a prepared call, reporting states to `report`. */
+  const open = (
+    call: PreparedCall,
     args: AnyCallArgs,
     report: (state: SseConnectionState) => void,
     signal: AbortSignal | undefined,
@@ -214,41 +233,35 @@ function endpointCall(
     const layers = [client.headers, endpoint.headers, args.headers].filter(
       (layer) => layer !== undefined,
     );
-    return from(prepareCall(endpoint, baseUrl, args)).pipe(
-      catchError((error: unknown) => {
-        report({ status: 'closed', error });
-        return throwError(() => error);
-      }),
-      switchMap(({ url, body }) =>
-        fromSse(url, {
-          ...(method === undefined ? {} : { method }),
-          ...(body === undefined ? {} : { body: body as Record<string, unknown> }),
-          ...(layers.length === 0
-            ? {}
-            : {
-                headers: async () => {
-                  const parts = await Promise.all(layers.map((layer) => resolveValue(layer)));
-                  return Object.assign({}, ...parts.map((part) => toHeaderRecord(part))) as Record<
-                    string,
-                    string
-                  >;
-                },
-              }),
-          ...defined({
-            credentials: pick('credentials'),
-            fetch: pick('fetch'),
-            onUnauthorized: pick('onUnauthorized'),
-            dedupe: pick('dedupe'),
-            idleTimeout: pick('idleTimeout'),
-            maxEventSize: pick('maxEventSize'),
-            pauseWhenHidden: pick('pauseWhenHidden'),
-            retry: pick('retry'),
-            lastEventId: args.lastEventId,
-            signal,
+    return fromSse(call.url, {
+      ...(method === undefined ? {} : { method }),
+      ...(call.body === undefined ? {} : { body: call.body as Record<string, unknown> }),
+      ...(layers.length === 0
+        ? {}
+        : {
+            headers: async () => {
+              const parts = await Promise.all(layers.map((layer) => resolveValue(layer)));
+              return Object.assign({}, ...parts.map((part) => toHeaderRecord(part))) as Record<
+                string,
+                string
+              >;
+            },
           }),
-          state: report,
-        }),
-      ),
+      ...defined({
+        credentials: pick('credentials'),
+        fetch: pick('fetch'),
+        onUnauthorized: pick('onUnauthorized'),
+        dedupe: pick('dedupe'),
+        idleTimeout: pick('idleTimeout'),
+        maxEventSize: pick('maxEventSize'),
+        pauseWhenHidden: pick('pauseWhenHidden'),
+        onBytes: pick('onBytes'),
+        retry: pick('retry'),
+        lastEventId: args.lastEventId,
+        signal,
+      }),
+      state: report,
+    }).pipe(
       decodeEvents(endpoint.events, policies) as OperatorFunction<SseMessage, Decoded>,
       until,
     );
@@ -257,51 +270,63 @@ function endpointCall(
   const sharing: SseSharing | undefined =
     endpoint.share === true ? {} : endpoint.share === false ? undefined : endpoint.share;
   if (sharing === undefined) {
-    return (args = {}) => defer(() => connect(args, stateReporter(args.state), args.signal));
+    return (args = {}) =>
+      defer(() => {
+        const report = stateReporter(args.state);
+        return prepare(args, report).pipe(
+          switchMap((call) => open(call, args, report, args.signal)),
+        );
+      });
   }
 
+  // Shared: one connection per key — by default the request itself (method, URL, body).
   const connections = new Map<string, SharedConnection>();
-  const keyOf = (args: AnyCallArgs): string => {
+  const keyOf = (args: AnyCallArgs, call: PreparedCall): string => {
     const { key } = sharing;
     if (typeof key === 'string') return key;
     if (typeof key === 'function') return key(args as Readonly<Record<string, unknown>>);
-    return `${name} ${stableKey({ params: args.params, query: args.query, body: args.body })}`;
+    return `${method ?? 'GET'} ${call.url} ${stableKey(call.body)}`;
+  };
+  const connectionFor = (key: string, call: PreparedCall, args: AnyCallArgs): SharedConnection => {
+    const existing = connections.get(key);
+    if (existing !== undefined) return existing;
+    const observers = new Set<(state: SseConnectionState) => void>();
+    const created: SharedConnection = {
+      observers,
+      last: undefined,
+      events: defer(() =>
+        open(
+          call,
+          args,
+          (state) => {
+            created.last = state;
+            for (const observer of observers) observer(state);
+          },
+          undefined,
+        ),
+      ).pipe(
+        finalize(() => {
+          if (connections.get(key) === created) connections.delete(key);
+        }),
+        shareSse<Decoded>(sharing),
+      ),
+    };
+    connections.set(key, created);
+    return created;
   };
   return (args = {}) =>
     defer(() => {
-      const key = keyOf(args);
-      let shared = connections.get(key);
-      if (shared === undefined) {
-        const observers = new Set<(state: SseConnectionState) => void>();
-        const created: SharedConnection = {
-          observers,
-          last: undefined,
-          events: defer(() =>
-            connect(
-              args,
-              (state) => {
-                created.last = state;
-                for (const observer of observers) observer(state);
-              },
-              undefined,
-            ),
-          ).pipe(
-            finalize(() => {
-              if (connections.get(key) === created) connections.delete(key);
-            }),
-            shareSse<Decoded>(sharing),
-          ),
-        };
-        connections.set(key, created);
-        shared = created;
-      }
-      const connection = shared;
       const report = stateReporter(args.state);
-      if (connection.last !== undefined) report(connection.last);
-      connection.observers.add(report);
-      return connection.events.pipe(
-        untilAborted(args.signal),
-        finalize(() => connection.observers.delete(report)),
+      return prepare(args, report).pipe(
+        switchMap((call) => {
+          const connection = connectionFor(keyOf(args, call), call, args);
+          if (connection.last !== undefined) report(connection.last);
+          connection.observers.add(report);
+          return connection.events.pipe(
+            untilAborted(args.signal),
+            finalize(() => connection.observers.delete(report)),
+          );
+        }),
       );
     });
 }

@@ -116,6 +116,7 @@ export interface SseConnectionOptions extends Pick<
   | 'idleTimeout'
   | 'maxEventSize'
   | 'pauseWhenHidden'
+  | 'onBytes'
 > {
   /**
    * Prepended to the endpoint's path (`https://api.example.com/v1` + `/rooms/:id`).

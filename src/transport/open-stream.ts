@@ -186,7 +186,7 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
     };
     const activity = (count: number): void => {
       lastActivity = Date.now();
-      options.onBytes?.(count);
+      if (count > 0) options.onBytes?.(count);
     };
 
     const checkedFetch = async (

@@ -1,0 +1,111 @@
+import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { z } from 'zod';
+import {
+  createSseClient,
+  defineEndpoint,
+  fromSse,
+  shareSse,
+  type SseConnectionState,
+} from '../src/index.js';
+import { createMockSseFetch } from '../src/testing/index.js';
+import { encodeEvent, openSse, startServer, type SseServer } from './support/sse-server.js';
+
+let server: SseServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterEach(async () => {
+  await server.waitFor(() => server.openResponses() === 0, 'no open responses after the test');
+  server.reset();
+});
+afterAll(() => server.close());
+
+function online(path: string): void {
+  server.route(path, (_req, res) => {
+    openSse(res);
+    res.write(encodeEvent({ event: 'count', data: '3' }));
+  });
+}
+
+describe('shareSse', () => {
+  it('shares one connection; the last unsubscribe closes it after the grace period', async () => {
+    online('/online');
+    const shared = fromSse(`${server.url}/online`).pipe(shareSse({ gracePeriod: 30 }));
+    const a = shared.subscribe();
+    const b = shared.subscribe();
+    await server.waitFor(() => server.requestsTo('/online').length === 1, 'one request');
+    a.unsubscribe();
+    b.unsubscribe();
+    const c = shared.subscribe(); // within the grace period: reuses the connection
+    c.unsubscribe();
+    await server.waitFor(() => server.openResponses() === 0, 'the close after the grace period');
+    expect(server.requestsTo('/online')).toHaveLength(1);
+  });
+
+  it('replays the latest event to late subscribers', async () => {
+    online('/replay');
+    const shared = fromSse(`${server.url}/replay`).pipe(shareSse({ replay: 1, gracePeriod: 0 }));
+    const keep = shared.subscribe();
+    await firstValueFrom(shared);
+    const late = await firstValueFrom(shared);
+    expect(late.data).toBe('3');
+    keep.unsubscribe();
+    expect(server.requestsTo('/replay')).toHaveLength(1);
+  });
+});
+
+describe('endpoint share option', () => {
+  const endpoints = {
+    online: defineEndpoint({
+      path: '/rooms/:room/online',
+      events: { count: z.coerce.number() },
+      share: { replay: 1, gracePeriod: 0 },
+    }),
+  };
+
+  it('calls with equal arguments share one connection; other arguments get their own', async () => {
+    online('/rooms/1/online');
+    online('/rooms/2/online');
+    const api = createSseClient({ baseUrl: server.url, endpoints });
+    const [a, b, c] = await Promise.all([
+      firstValueFrom(api.online({ params: { room: 1 } })),
+      firstValueFrom(api.online({ params: { room: '1' } })),
+      firstValueFrom(api.online({ params: { room: 2 } })),
+    ]);
+    expect([a.data, b.data, c.data]).toEqual([3, 3, 3]);
+    expect(server.requestsTo('/rooms/1/online')).toHaveLength(1);
+    expect(server.requestsTo('/rooms/2/online')).toHaveLength(1);
+  });
+
+  it('reports the shared connection state to every caller, and each signal ends only its caller', async () => {
+    const mock = createMockSseFetch();
+    const api = createSseClient({ baseUrl: 'https://x.test', fetch: mock.fetch, endpoints });
+    const statesA: SseConnectionState['status'][] = [];
+    const statesB: SseConnectionState['status'][] = [];
+    const leaveA = new AbortController();
+    const a = lastValueFrom(
+      api
+        .online({
+          params: { room: 1 },
+          state: (s) => statesA.push(s.status),
+          signal: leaveA.signal,
+        })
+        .pipe(toArray()),
+    );
+    const b = lastValueFrom(
+      api
+        .online({ params: { room: 1 }, state: (s) => statesB.push(s.status) })
+        .pipe(take(2), toArray()),
+    );
+    const connection = await mock.connection();
+    await connection.send({ event: 'count', data: 1 });
+    leaveA.abort();
+    await connection.send({ event: 'count', data: 2 });
+    expect((await a).map((e) => e.data)).toEqual([1]);
+    expect((await b).map((e) => e.data)).toEqual([1, 2]);
+    expect(mock.connections).toHaveLength(1);
+    expect(statesA).toEqual(['connecting', 'open']);
+    expect(statesB).toEqual(['connecting', 'open']);
+    expect(await connection.done).toBe('aborted');
+  });
+});
