@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(__dirname, 'artifacts');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const STREAMS = ['chat', 'danmaku', 'live', 'secure'] as const;
 
 interface ServerStats {
@@ -95,7 +95,9 @@ function readLedger(page: Page): Promise<Record<string, LedgerRow>> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium"`);
+    throw new Error(
+      `${CHROMIUM} is missing: install it ("apt-get install -y chromium") or set CHROMIUM_PATH`,
+    );
   }
   [url, browser] = await Promise.all([
     startDemo(),
