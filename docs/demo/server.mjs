@@ -54,16 +54,18 @@ const scopedTransport = {
 async function bundle() {
   const result = await build({
     entryPoints: [join(here, 'app.ts')],
+    outfile: join(here, 'app.js'), // names the output: nothing is written
     bundle: true,
     write: false,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    sourcemap: 'inline',
+    sourcemap: 'linked',
     logLevel: 'warning',
     plugins: [scopedTransport],
   });
-  return result.outputFiles[0].text;
+  const text = (suffix) => result.outputFiles.find((file) => file.path.endsWith(suffix)).text;
+  return { js: text('.js'), map: text('.js.map') };
 }
 
 const pick = (items) => items[Math.floor(Math.random() * items.length)];
@@ -407,12 +409,16 @@ export async function startDemo({ port = 0, tokenTtl = 30_000 } = {}) {
       });
       res.end(css);
     },
+    'GET /app.js.map': (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(app.map);
+    },
     'GET /app.js': (req, res) => {
       res.writeHead(200, {
         'content-type': 'text/javascript; charset=utf-8',
         'cache-control': 'no-store',
       });
-      res.end(app);
+      res.end(app.js);
     },
     'GET /favicon.ico': (req, res) => {
       res.writeHead(204).end();
