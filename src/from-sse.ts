@@ -206,8 +206,9 @@ function isHidden(): boolean {
  *
  * Emits each event as an {@link SseMessage}. By default the stream stays connected: failures and
  * clean closes by the server are retried with backoff (see {@link sseRetryPolicy}), resuming with
- * `last-event-id`. It completes on a 204, on `completeOn`, or when `signal` aborts; it errors with an
- * {@link SseError} when the policy gives up. For typed, validated payloads see `createSseClient`.
+ * `last-event-id`. It completes on a 204, on `completeOn`, or when `signal` aborts; it errors with
+ * an {@link SseError} when the policy gives up. For typed, validated payloads see
+ * {@link createSseClient}.
  *
  * Works in browsers, web workers, Node ≥ 20 and Jest's node environment, with no global defined.
  *
