@@ -178,7 +178,7 @@ describe('npm run demo, in Chromium', () => {
       first,
       { timeout: 8000 },
     );
-    expect(first.online).toMatch(/^\d{1,3}(,\d{3})*$/);
+    expect(await text('#online')).toMatch(/^\d{1,3}(,\d{3})*$/);
 
     // A message typed on the page comes back through the stream.
     await page.fill('#chat-input', 'hello from the browser test');
