@@ -362,10 +362,10 @@ $('composer').addEventListener('submit', (submit) => {
 // Danmaku: bullet comments across a video-like screen
 
 const bullets = $('bullets');
-const LANES = 6;
+const MAX_LANES = 8;
 const SPEED = 150; // px per second: equal speeds never overtake each other
 /** When each lane is free again: the previous bullet's tail has entered the screen. */
-const laneFreeAt: number[] = new Array<number>(LANES).fill(0);
+const laneFreeAt: number[] = new Array<number>(MAX_LANES).fill(0);
 let received = 0;
 api
   .danmaku()
@@ -373,14 +373,15 @@ api
   .subscribe(({ data }) => {
     $('bullet-count').textContent = count.format(++received);
     const now = performance.now();
-    const preferred = data.lane % LANES;
-    const lane = [...Array(LANES).keys()]
-      .map((i) => (preferred + i) % LANES)
+    const lanes = Math.max(2, Math.min(MAX_LANES, Math.floor(bullets.clientHeight / 34)));
+    const preferred = data.lane % lanes;
+    const lane = [...Array(lanes).keys()]
+      .map((i) => (preferred + i) % lanes)
       .find((i) => (laneFreeAt[i] ?? 0) <= now);
     if (lane === undefined) return; // the screen is full: like any danmaku player, skip it
     const bullet = h('span', { className: 'bullet', text: data.text });
     bullet.style.color = data.color;
-    bullet.style.top = `${(lane / LANES) * 100}%`;
+    bullet.style.top = `${(lane / lanes) * 100}%`;
     bullets.append(bullet);
     const distance = bullets.clientWidth + bullet.offsetWidth;
     laneFreeAt[lane] = now + ((bullet.offsetWidth + 32) / SPEED) * 1000;
@@ -577,12 +578,12 @@ function pollStats(): void {
       $('server-stats').replaceChildren(
         'server: ',
         h('b', { text: String(open) }),
-        ` open SSE connections for ${STREAMS.length} streams, 7 panels`,
+        ` open SSE connections (${STREAMS.length} streams, 7 panels)`,
         h('br'),
         h('b', { text: String(stats.resumes) }),
-        ' resumed with Last-Event-ID · ',
+        ' resumes · ',
         h('b', { text: String(stats.unauthorized) }),
-        ' answered 401',
+        ' × HTTP 401',
       );
     })
     .catch(() => $('server-stats').replaceChildren('server unreachable'))
