@@ -266,7 +266,9 @@ for (const name of STREAMS) {
       ...document.querySelectorAll<HTMLElement>(`[data-badge="${name}"]`),
     ];
     for (const element of targets) {
-      element.textContent = text;
+      // The ledger's badges are narrow: the state without the details.
+      element.textContent =
+        element === ledgerCells[name].badge ? (text.split(' · ')[0] ?? text) : text;
       element.dataset['tone'] = tone;
       element.dataset['status'] = state.status;
       element.title = state.status === 'reconnecting' ? String(state.error) : '';
