@@ -31,7 +31,15 @@ export interface SseIssue {
   /** What is wrong, in the validator's words. */
   readonly message: string;
   /** Where in the value it is wrong, when the validator says. */
-  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+  readonly path?:
+    | ReadonlyArray<
+        | PropertyKey
+        | {
+            /** The property name or array index of this path segment. */
+            readonly key: PropertyKey;
+          }
+      >
+    | undefined;
 }
 
 /**
@@ -62,6 +70,7 @@ export abstract class SseError extends Error {
  * @category Errors
  */
 export class SseHttpError extends SseError {
+  /** Always `'SseHttpError'`. */
   override readonly name = 'SseHttpError';
   readonly code = 'http';
   /** The HTTP status, e.g. 401. */
@@ -109,6 +118,7 @@ export class SseHttpError extends SseError {
  * @category Errors
  */
 export class SseContentTypeError extends SseError {
+  /** Always `'SseContentTypeError'`. */
   override readonly name = 'SseContentTypeError';
   readonly code = 'content-type';
   /** The `content-type` the server sent, or `null` when it sent none. */
@@ -136,6 +146,7 @@ export class SseContentTypeError extends SseError {
  * @category Errors
  */
 export class SseNetworkError extends SseError {
+  /** Always `'SseNetworkError'`. */
   override readonly name = 'SseNetworkError';
   readonly code = 'network';
   /** `'connect'` when no response arrived, `'read'` when the body failed after the response. */
@@ -162,6 +173,7 @@ export class SseNetworkError extends SseError {
  * @category Errors
  */
 export class SseClosedError extends SseError {
+  /** Always `'SseClosedError'`. */
   override readonly name = 'SseClosedError';
   readonly code = 'closed';
   /** The request URL, redacted like {@link SseHttpError.url}. */
@@ -181,6 +193,7 @@ export class SseClosedError extends SseError {
  * @category Errors
  */
 export class SseIdleTimeoutError extends SseError {
+  /** Always `'SseIdleTimeoutError'`. */
   override readonly name = 'SseIdleTimeoutError';
   readonly code = 'idle-timeout';
   /** The `idleTimeout` that elapsed, in milliseconds. */
@@ -203,6 +216,7 @@ export class SseIdleTimeoutError extends SseError {
  * @category Errors
  */
 export class SseEventTooLargeError extends SseError {
+  /** Always `'SseEventTooLargeError'`. */
   override readonly name = 'SseEventTooLargeError';
   readonly code = 'event-too-large';
   /** The configured `maxEventSize`, in bytes. */
@@ -228,6 +242,7 @@ export class SseEventTooLargeError extends SseError {
  * @category Errors
  */
 export class SseValidationError extends SseError {
+  /** Always `'SseValidationError'`. */
   override readonly name = 'SseValidationError';
   readonly code = 'validation';
   /** What failed: an event's `data`, or one of the endpoint call's arguments. */
@@ -276,6 +291,7 @@ export class SseValidationError extends SseError {
  * @category Errors
  */
 export class SseUnknownEventError extends SseError {
+  /** Always `'SseUnknownEventError'`. */
   override readonly name = 'SseUnknownEventError';
   readonly code = 'unknown-event';
   /** The undeclared event name. */
@@ -300,13 +316,21 @@ export class SseUnknownEventError extends SseError {
  * @category Errors
  */
 export interface SseErrorByCode {
+  /** A non-2xx response. */
   http: SseHttpError;
+  /** A 2xx response that is not `text/event-stream`. */
   'content-type': SseContentTypeError;
+  /** The connection failed or broke. */
   network: SseNetworkError;
+  /** The server ended the stream (retried unless the budget ran out). */
   closed: SseClosedError;
+  /** No bytes for `idleTimeout`. */
   'idle-timeout': SseIdleTimeoutError;
+  /** A line or event exceeded `maxEventSize`. */
   'event-too-large': SseEventTooLargeError;
+  /** A payload or a call argument failed its schema. */
   validation: SseValidationError;
+  /** An event name the endpoint does not declare. */
   'unknown-event': SseUnknownEventError;
 }
 

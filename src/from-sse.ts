@@ -54,6 +54,28 @@ export type SseRetryConfig = RetryBackoffConfig;
  *   `dedupe` drops what a resumed stream repeats.
  * - `signal` and unsubscribing both close the connection; the signal also completes observers.
  *
+ * @example
+ * ```ts
+ * import { fromSse } from 'rx-sse';
+ *
+ * declare const session: { token(): Promise<string>; refresh(): Promise<void> };
+ *
+ * // A finite POST stream (an LLM answer) that survives a network drop and an expired token.
+ * const answer$ = fromSse('https://api.example.com/v1/answers', {
+ *   body: { question: 'What is SSE?' }, // JSON; POST is implied; sent again on a retry
+ *   headers: async () => ({ authorization: `Bearer ${await session.token()}` }),
+ *   onUnauthorized: () => session.refresh(), // then one more attempt, with fresh headers
+ *   retry: { initialDelay: 500, maxDelay: 10_000, maxAttempts: 8 },
+ *   idleTimeout: 45_000, // the server sends a heartbeat comment every 15 s
+ *   completeOn: 'done',
+ *   state: (state) => console.log('connection:', state.status),
+ * });
+ *
+ * answer$.subscribe({
+ *   next: (message) => console.log(message.event, message.data),
+ *   complete: () => console.log('answered'),
+ * });
+ * ```
  * @category Client
  */
 export interface FromSseOptions {
@@ -184,8 +206,9 @@ function isHidden(): boolean {
  *
  * Emits each event as an {@link SseMessage}. By default the stream stays connected: failures and
  * clean closes by the server are retried with backoff (see {@link sseRetryPolicy}), resuming with
- * `last-event-id`. It completes on a 204, on `completeOn`, or when `signal` aborts; it errors with an
- * {@link SseError} when the policy gives up. For typed, validated payloads see `createSseClient`.
+ * `last-event-id`. It completes on a 204, on `completeOn`, or when `signal` aborts; it errors with
+ * an {@link SseError} when the policy gives up. For typed, validated payloads see
+ * {@link createSseClient}.
  *
  * Works in browsers, web workers, Node ≥ 20 and Jest's node environment, with no global defined.
  *

@@ -69,20 +69,56 @@ export type SseRequestBody =
  * - `paused`: `pauseWhenHidden` closed it while the page is hidden;
  * - `closed`: finished — completed, unsubscribed, or failed with `error`.
  *
+ * @example
+ * ```ts
+ * import { BehaviorSubject } from 'rxjs';
+ * import { fromSse, type SseConnectionState } from 'rx-sse';
+ *
+ * const state = new BehaviorSubject<SseConnectionState>({ status: 'idle' });
+ * fromSse('/api/feed', { state }).subscribe();
+ * state.subscribe((s) => {
+ *   if (s.status === 'reconnecting') console.log(`retry ${s.attempt} in ${s.delay} ms`, s.error);
+ * });
+ * ```
  * @category Client
  */
 export type SseConnectionState =
-  | { readonly status: 'idle' }
-  | { readonly status: 'connecting'; readonly attempt: number }
-  | { readonly status: 'open'; readonly attempt: number }
   | {
-      readonly status: 'reconnecting';
+      /** Not subscribed. */
+      readonly status: 'idle';
+    }
+  | {
+      /** A request is being made. */
+      readonly status: 'connecting';
+      /** 0 for the first connection, n for the n-th retry of a failure streak. */
       readonly attempt: number;
+    }
+  | {
+      /** The server accepted the stream (2xx, `text/event-stream`). */
+      readonly status: 'open';
+      /** The attempt that succeeded (0 unless it took retries). */
+      readonly attempt: number;
+    }
+  | {
+      /** The connection failed or ended; a retry is scheduled. */
+      readonly status: 'reconnecting';
+      /** The retry about to be made: 1 for the first of a failure streak. */
+      readonly attempt: number;
+      /** Milliseconds until the retry (0 for the retry after `onUnauthorized`). */
       readonly delay: number;
+      /** Why: an {@link SseError} such as {@link SseNetworkError} or {@link SseClosedError}. */
       readonly error: unknown;
     }
-  | { readonly status: 'paused' }
-  | { readonly status: 'closed'; readonly error?: unknown };
+  | {
+      /** `pauseWhenHidden` closed the connection while the page is hidden. */
+      readonly status: 'paused';
+    }
+  | {
+      /** Finished: completed, unsubscribed, or failed. */
+      readonly status: 'closed';
+      /** The error that ended the stream, when it failed. */
+      readonly error?: unknown;
+    };
 
 /**
  * Receives connection states: a function, or anything with a `next` method — an RxJS `Subject`
@@ -91,7 +127,11 @@ export type SseConnectionState =
  * @category Client
  */
 export type SseStateObserver =
-  ((state: SseConnectionState) => void) | { next(state: SseConnectionState): void };
+  | ((state: SseConnectionState) => void)
+  | {
+      /** Called with every state, in order. */
+      next(state: SseConnectionState): void;
+    };
 
 /**
  * How to recognise events already delivered after a reconnect:
@@ -102,4 +142,10 @@ export type SseStateObserver =
  *
  * @category Client
  */
-export type SseDedupe = 'auto' | false | { readonly compare: (a: string, b: string) => number };
+export type SseDedupe =
+  | 'auto'
+  | false
+  | {
+      /** Orders two ids: negative when `a` came before `b`, positive after, 0 when equal. */
+      readonly compare: (a: string, b: string) => number;
+    };

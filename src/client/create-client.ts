@@ -40,6 +40,30 @@ import type { StandardSchema } from './standard-schema.js';
  * Options of {@link createSseClient}: connection settings and policies for every endpoint (each
  * endpoint may override them), and the endpoints.
  *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { createSseClient, defineEndpoint } from 'rx-sse';
+ *
+ * declare const session: { token(): string };
+ *
+ * const api = createSseClient({
+ *   baseUrl: 'https://api.example.com/v1',
+ *   headers: () => ({ authorization: `Bearer ${session.token()}` }), // called per attempt
+ *   credentials: 'include',
+ *   retry: { maxDelay: 15_000 },
+ *   invalid: 'skip', // drop events that fail their schema instead of erroring…
+ *   onInvalid: (error) => console.warn(error.message), // …and report them
+ *   endpoints: {
+ *     prices: defineEndpoint({
+ *       path: '/prices',
+ *       events: { price: z.object({ symbol: z.string(), value: z.number() }) },
+ *     }),
+ *   },
+ * });
+ *
+ * api.prices().subscribe(({ data }) => console.log(data.symbol, data.value));
+ * ```
  * @category Client
  */
 export interface SseClientConfig<

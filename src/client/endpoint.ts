@@ -26,7 +26,13 @@ export type SseDecoder = 'json' | 'text' | ((data: string, event: string) => unk
  * @category Endpoints
  */
 export type SseEventSchema =
-  StandardSchema | { readonly schema: StandardSchema; readonly decode?: SseDecoder };
+  | StandardSchema
+  | {
+      /** Validates the decoded `data`. */
+      readonly schema: StandardSchema;
+      /** How to decode `data` before validating it; overrides the endpoint's `decode`. */
+      readonly decode?: SseDecoder;
+    };
 
 /**
  * The events an endpoint sends: event name → schema of its `data`. Events the stream sends without
@@ -103,8 +109,25 @@ export type SseEventUnion<Events extends SseEventMap> = {
 type CompletePredicate<Event> = { check(event: Event): boolean }['check'];
 
 /**
- * Connection settings an endpoint (or the client, for all endpoints) may set.
+ * Connection settings an endpoint (or the client, for all endpoints) may set. An endpoint's
+ * value replaces the client's; `headers` are merged instead (client, then endpoint, then call).
  *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { defineEndpoint } from 'rx-sse';
+ *
+ * // A log tail: plain-text lines, a heartbeat every 10 s, no reconnects, strict about events.
+ * export const logs = defineEndpoint({
+ *   path: '/jobs/:jobId/logs',
+ *   decode: 'text',
+ *   events: { line: z.string(), exit: z.string() },
+ *   unknownEvents: 'error',
+ *   idleTimeout: 30_000,
+ *   retry: false,
+ *   headers: { 'x-client': 'dashboard' },
+ * });
+ * ```
  * @category Endpoints
  */
 export interface SseConnectionOptions extends Pick<
@@ -154,8 +177,29 @@ export interface SseConnectionOptions extends Pick<
 }
 
 /**
- * Everything {@link defineEndpoint} accepts.
+ * Everything {@link defineEndpoint} accepts: the request (path, method, query, body), the events,
+ * the policies, and any {@link SseConnectionOptions} to override the client's.
  *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { defineEndpoint } from 'rx-sse';
+ *
+ * export const search = defineEndpoint({
+ *   path: '/indexes/:index/search',
+ *   method: 'POST',
+ *   query: z.object({ limit: z.number().int().max(100).optional() }),
+ *   body: z.object({ text: z.string().min(1) }),
+ *   events: {
+ *     hit: z.object({ id: z.string(), score: z.number() }),
+ *     progress: z.object({ percent: z.number() }),
+ *     end: z.object({ total: z.number() }),
+ *   },
+ *   invalid: 'emit', // deliver bad payloads as SseInvalidEvent instead of failing
+ *   completeOn: (event) => event.event === 'end',
+ *   share: { gracePeriod: 2000 }, // equal calls share one connection
+ * });
+ * ```
  * @category Endpoints
  */
 export interface SseEndpointConfig<
@@ -254,6 +298,31 @@ export interface AnySseEndpoint extends SseConnectionOptions {
 /**
  * Options of one call, besides `params`, `query` and `body`.
  *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { createSseClient, defineEndpoint, type SseConnectionState } from 'rx-sse';
+ *
+ * const api = createSseClient({
+ *   endpoints: {
+ *     room: defineEndpoint({
+ *       path: '/rooms/:roomId/events',
+ *       events: { message: z.object({ text: z.string() }) },
+ *     }),
+ *   },
+ * });
+ *
+ * const leave = new AbortController();
+ * api
+ *   .room({
+ *     params: { roomId: 7 },
+ *     signal: leave.signal, // aborting closes the connection and completes
+ *     state: (state: SseConnectionState) => console.log(state.status),
+ *     lastEventId: sessionStorage.getItem('room-7') ?? '', // resume after a page reload
+ *     headers: { 'x-request-id': crypto.randomUUID() },
+ *   })
+ *   .subscribe((event) => sessionStorage.setItem('room-7', event.lastEventId));
+ * ```
  * @category Endpoints
  */
 export interface SseCallOptions {

@@ -12,8 +12,16 @@ import type { SseIssue } from '../errors.js';
  * @category Endpoints
  */
 export type StandardResult<Output> =
-  | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: readonly SseIssue[] };
+  | {
+      /** The validated value (the schema's output). */
+      readonly value: Output;
+      /** Absent on success. */
+      readonly issues?: undefined;
+    }
+  | {
+      /** Why the value is invalid. */
+      readonly issues: readonly SseIssue[];
+    };
 
 /**
  * Any Standard Schema validator: a zod 4 schema, a valibot schema, an arktype type, ….
@@ -23,10 +31,21 @@ export type StandardResult<Output> =
 export interface StandardSchema<Input = unknown, Output = Input> {
   /** The Standard Schema properties. */
   readonly '~standard': {
+    /** The version of the Standard Schema interface. */
     readonly version: 1;
+    /** The validator library, e.g. `'zod'`. */
     readonly vendor: string;
+    /** Validates a value, synchronously or not. */
     readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
-    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+    /** Carries the input and output types for inference; never read at run time. */
+    readonly types?:
+      | {
+          /** The type the schema accepts. */
+          readonly input: Input;
+          /** The type the schema produces. */
+          readonly output: Output;
+        }
+      | undefined;
   };
 }
 

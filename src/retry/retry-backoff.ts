@@ -38,6 +38,20 @@ export interface RetryInfo {
  * `initialDelay`. The operator gives up — and errors with the last error — when `shouldRetry` says
  * so, after `maxAttempts` retries in a row, or when waiting would take the streak past `maxElapsed`.
  *
+ * @example
+ * ```ts
+ * import { fromSse, type RetryBackoffConfig } from 'rx-sse';
+ *
+ * const patient: RetryBackoffConfig = {
+ *   initialDelay: 2000, // first retry within 2 s…
+ *   factor: 3, // …then 6 s, 18 s, …
+ *   maxDelay: 60_000, // …never more than a minute apart
+ *   maxElapsed: 10 * 60_000, // give up after ten minutes of failures
+ *   onRetry: ({ attempt, delay, error }) => console.warn(`retry ${attempt} in ${delay} ms`, error),
+ * };
+ *
+ * fromSse('/api/feed', { retry: patient }).subscribe();
+ * ```
  * @category Operators
  */
 export interface RetryBackoffConfig {

@@ -15,6 +15,18 @@ import {
 /**
  * Options of {@link shareSse} and of an endpoint's `share`.
  *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { defineEndpoint } from 'rx-sse';
+ *
+ * // Every badge on the page shares one connection per room and shows the latest count at once.
+ * export const online = defineEndpoint({
+ *   path: '/rooms/:roomId/online',
+ *   events: { count: z.number().int() },
+ *   share: { replay: 1, gracePeriod: 5000 },
+ * });
+ * ```
  * @category Operators
  */
 export interface SseSharing {

@@ -43,6 +43,15 @@ export type SseSource<T> = Observable<T> | ((state: SseStateObserver) => Observa
 /**
  * Options of {@link createSseStore}.
  *
+ * @example
+ * ```ts
+ * import { createSseStore, fromSse } from 'rx-sse';
+ *
+ * // Keep the connection for a second after the last listener leaves (route changes).
+ * const store = createSseStore((state) => fromSse('/api/notifications', { state }), {
+ *   gracePeriod: 1000,
+ * });
+ * ```
  * @category Frameworks
  */
 export interface SseStoreOptions {
@@ -76,8 +85,19 @@ const IDLE: SseSnapshot<never> = Object.freeze({
 
 /**
  * The snapshot of a store that has not connected: state `idle`, no data. What server-side
- * rendering shows.
+ * rendering shows: pass it as the server snapshot of `useSyncExternalStore`, so the server and
+ * the first client render agree.
  *
+ * @example
+ * ```ts
+ * import { createSseStore, fromSse, idleSnapshot, type SseMessage } from 'rx-sse';
+ *
+ * const store = createSseStore((state) => fromSse('/api/online', { state }));
+ * const getServerSnapshot = () => idleSnapshot<SseMessage>();
+ *
+ * console.log(getServerSnapshot().state.status); // 'idle': nothing connects during SSR
+ * console.log(store.getSnapshot() === getServerSnapshot()); // true until the first listener
+ * ```
  * @category Frameworks
  */
 export function idleSnapshot<T>(): SseSnapshot<T> {

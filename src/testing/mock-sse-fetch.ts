@@ -50,7 +50,9 @@ export function encodeSseEvent(fields: MockSseEvent): string {
  * @category Testing
  */
 export interface MockSseRequest {
+  /** The absolute URL requested. */
   readonly url: string;
+  /** The HTTP method, upper-cased. */
   readonly method: string;
   /** Lower-cased header names. */
   readonly headers: Readonly<Record<string, string>>;
@@ -64,8 +66,17 @@ export interface MockSseRequest {
  * @category Testing
  */
 export interface MockSseResponse {
+  /** The HTTP status, e.g. 401, 204 or 503. */
   readonly status: number;
+  /**
+   * Response headers (e.g. `retry-after`).
+   * @defaultValue `{ 'content-type': 'text/plain' }`
+   */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The response body (ignored for 204).
+   * @defaultValue `''`
+   */
   readonly body?: string;
 }
 
@@ -101,6 +112,16 @@ export interface MockSseConnection {
 /**
  * Options of {@link createMockSseFetch}.
  *
+ * @example
+ * ```ts
+ * import { createMockSseFetch } from 'rx-sse/testing';
+ *
+ * // Expired tokens get a 401; anything else opens a stream the test drives.
+ * const mock = createMockSseFetch({
+ *   respond: (request) =>
+ *     request.headers['authorization'] === 'Bearer expired' ? { status: 401 } : undefined,
+ * });
+ * ```
  * @category Testing
  */
 export interface MockSseFetchOptions {
