@@ -79,6 +79,8 @@ function coreAsPackage(entry) {
 export const ENTRIES = {
   index: 'src/index.ts',
   testing: 'src/testing/index.ts',
+  react: 'src/react/index.ts',
+  angular: 'src/angular/index.ts',
 };
 
 const PEERS = ['rxjs', 'rxjs/*', 'zod', 'react', '@angular/*', 'rx-sse'];

@@ -8,6 +8,8 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/spec/bench/'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^rx-sse$': '<rootDir>/src/index.ts',
+    '^rx-sse/(react|angular|testing)$': '<rootDir>/src/$1/index.ts',
     [`^${SCOPE_SPECIFIER}$`]: '<rootDir>/src/transport/scope.ts',
   },
   transform: {
