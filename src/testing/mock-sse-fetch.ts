@@ -126,9 +126,11 @@ export interface MockSseFetch {
   /** Every request received, event streams and scripted responses alike. */
   readonly requests: readonly MockSseRequest[];
   /**
-   * Resolves with connection number `index` (0-based), waiting for it to open. Without an index:
-   * the first connection not yet handed out by an index-less call — so successive
-   * `await mock.connection()` calls walk through the connections in order.
+   * Resolves with connection number `index` (0-based) once the client has opened it: it accepted
+   * the response (so it has reported the `open` state) and is reading the stream — or the
+   * connection is already over. Without an index: the first connection not yet handed out by an
+   * index-less call — so successive `await mock.connection()` calls walk through the connections
+   * in order. In a React test, await it inside `act()` so the `open` render happens there.
    */
   connection(index?: number): Promise<MockSseConnection>;
   /** Answers the next request(s) with these responses, in order, instead of a stream. */
@@ -167,6 +169,9 @@ class Connection implements MockSseConnection {
   private wake: (() => void) | undefined;
   private end: { kind: 'closed' } | { kind: 'dropped'; error: Error } | undefined;
   private finish!: (how: 'closed' | 'dropped' | 'aborted') => void;
+  /** Resolves once the client reads the body (it has accepted the response) or it is over. */
+  readonly started: Promise<void>;
+  private markStarted!: () => void;
 
   constructor(
     readonly request: MockSseRequest,
@@ -175,9 +180,13 @@ class Connection implements MockSseConnection {
     this.done = new Promise((resolve) => {
       this.finish = resolve;
     });
+    this.started = new Promise((resolve) => {
+      this.markStarted = resolve;
+    });
     this.stream = new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {
+          this.markStarted();
           // Asked for more: whatever was handed out before has been read and dispatched.
           this.handedOut?.();
           this.handedOut = undefined;
@@ -239,6 +248,7 @@ class Connection implements MockSseConnection {
     if (this.closed) return;
     this.closed = true;
     this.aborted = how === 'aborted';
+    this.markStarted();
     if (how === 'aborted') {
       this.end ??= { kind: 'dropped', error: abortError() };
       this.poke();
@@ -284,7 +294,7 @@ export function createMockSseFetch(options: MockSseFetchOptions = {}): MockSseFe
   const connections: Connection[] = [];
   const requests: MockSseRequest[] = [];
   const scripted: MockSseResponse[] = [];
-  const waiting = new Map<number, ((connection: MockSseConnection) => void)[]>();
+  const waiting = new Map<number, ((connection: Connection) => void)[]>();
   let cursor = 0;
 
   const mockFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -321,12 +331,14 @@ export function createMockSseFetch(options: MockSseFetchOptions = {}): MockSseFe
     fetch: mockFetch,
     connections,
     requests,
-    connection(index = cursor++) {
-      const existing = connections[index];
-      if (existing !== undefined) return Promise.resolve(existing);
-      return new Promise((resolve) => {
-        waiting.set(index, [...(waiting.get(index) ?? []), resolve]);
-      });
+    async connection(index = cursor++) {
+      const connection =
+        connections[index] ??
+        (await new Promise<Connection>((resolve) => {
+          waiting.set(index, [...(waiting.get(index) ?? []), resolve]);
+        }));
+      await connection.started;
+      return connection;
     },
     respondWith(...responses) {
       scripted.push(...responses);
