@@ -13,10 +13,17 @@ export default {
     [`^${SCOPE_SPECIFIER}$`]: '<rootDir>/src/transport/scope.ts',
   },
   transform: {
+    // The Angular example compiles with TypeScript's decorators, as Angular apps do.
+    '/docs/examples/angular/.+\\.ts$': [
+      'ts-jest',
+      { tsconfig: '<rootDir>/docs/examples/angular/tsconfig.spec.json' },
+    ],
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/spec/tsconfig.jest.json' }],
     // The same scoping the build applies (esbuild.config.mjs): tests run the copy users get.
     [TRANSPORT_FILES.source]: '<rootDir>/spec/support/scoped-transport.mjs',
+    // Angular is published as ES modules only.
+    '/node_modules/@angular/.+\\.mjs$': '<rootDir>/spec/support/esm-to-cjs.mjs',
   },
-  transformIgnorePatterns: ['/node_modules/(?!@microsoft/fetch-event-source/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@microsoft/fetch-event-source|@angular)/)'],
   testTimeout: 20000,
 };
