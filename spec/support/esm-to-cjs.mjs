@@ -11,12 +11,14 @@ export default {
       format: 'cjs',
       target: 'es2022',
       sourcemap: 'external',
-      sourcefile: path,
+      // Not `.mjs`: esbuild would apply Node's interop (a default import of a converted module
+      // would be its whole exports object); every module here is converted alike.
+      sourcefile: path.replace(/\.mjs$/, '.js'),
       logLevel: 'silent',
     });
     return { code, map };
   },
   getCacheKey(source, path) {
-    return createHash('sha256').update('esm-to-cjs 1').update(path).update(source).digest('hex');
+    return createHash('sha256').update('esm-to-cjs 2').update(path).update(source).digest('hex');
   },
 };

@@ -1,10 +1,8 @@
 import { AsyncPipe } from '@angular/common';
 import { Component, inject } from '@angular/core';
-import { map } from 'rxjs';
-import { ofEvent } from 'rx-sse';
-import { CHAT_API } from './api.js';
 import { ChatRoomComponent } from './chat-room.component.js';
 import { ChatState } from './chat-state.js';
+import { OnlineService } from './online.service.js';
 
 /** The header (its online count with the `async` pipe) and the current room, or none. */
 @Component({
@@ -30,10 +28,5 @@ import { ChatState } from './chat-state.js';
 export class AppComponent {
   protected readonly chat = inject(ChatState);
   /** The shared online count: the `async` pipe subscribes and unsubscribes with the view. */
-  protected readonly online$ = inject(CHAT_API)
-    .online()
-    .pipe(
-      ofEvent('online'),
-      map((event) => event.data.count),
-    );
+  protected readonly online$ = inject(OnlineService).count$;
 }

@@ -1,8 +1,6 @@
 import { Component, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { map } from 'rxjs';
-import { ofEvent } from 'rx-sse';
-import { CHAT_API } from './api.js';
+import { OnlineService } from './online.service.js';
 
 /**
  * The number of people online, with `toSignal`. Every instance shares one connection (the
@@ -15,12 +13,5 @@ import { CHAT_API } from './api.js';
   }}</span>`,
 })
 export class OnlineCountComponent {
-  protected readonly count = toSignal(
-    inject(CHAT_API)
-      .online()
-      .pipe(
-        ofEvent('online'),
-        map((event) => event.data.count),
-      ),
-  );
+  protected readonly count = toSignal(inject(OnlineService).count$);
 }
