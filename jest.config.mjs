@@ -13,8 +13,8 @@ export default {
     [`^${SCOPE_SPECIFIER}$`]: '<rootDir>/src/transport/scope.ts',
   },
   transform: {
-    // The Angular example compiles with TypeScript's decorators, as Angular apps do.
-    '/docs/examples/angular/.+\\.ts$': [
+    // Angular code compiles with TypeScript's decorators, as Angular apps do.
+    '/(docs/examples|spec)/angular/.+\\.ts$': [
       'ts-jest',
       { tsconfig: '<rootDir>/docs/examples/angular/tsconfig.spec.json' },
     ],
