@@ -45,7 +45,7 @@ const FES_NOTICE =
   ' Full text in THIRD-PARTY-NOTICES.md */';
 
 /** esbuild plugin: bundles the CJS build of fetch-event-source, scoped. */
-const scopedTransport = {
+export const scopedTransport = {
   name: 'rx-sse-scoped-transport',
   setup(b) {
     b.onResolve({ filter: /^@microsoft\/fetch-event-source$/ }, () => ({

@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scopedTransport } from '../../esbuild.config.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -65,7 +66,8 @@ export async function buildExample(app, { outdir, production = false } = {}) {
     minify: production,
     define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
     logLevel: 'warning',
-    plugins: [sdkFromSource],
+    // The SDK bundled exactly as the package build does it (its transport included).
+    plugins: [sdkFromSource, scopedTransport],
     ...spec.options,
   });
   await copyFile(join(here, app, 'index.html'), join(out, 'index.html'));
