@@ -54,6 +54,14 @@ import {
 /**
  * Options of {@link injectSse}.
  *
+ * @example
+ * ```ts
+ * // Outside an injection context (e.g. in ngOnInit): pass the component's injector.
+ * private readonly injector = inject(Injector);
+ * ngOnInit() {
+ *   this.feed = injectSse((state) => fromSse('/api/feed', { state }), { injector: this.injector });
+ * }
+ * ```
  * @category Frameworks
  */
 export interface InjectSseOptions extends SseStoreOptions {

@@ -33,6 +33,12 @@ import {
 /**
  * Options of {@link useSse}.
  *
+ * @example
+ * ```tsx
+ * // Keep the connection 2 s after the last component using it unmounts (a route change that
+ * // mounts the same view again reuses it).
+ * const { data } = useSse((state) => api.feed({ state }), [], { gracePeriod: 2000 });
+ * ```
  * @category Frameworks
  */
 export type UseSseOptions = SseStoreOptions;

@@ -7,6 +7,11 @@
 /**
  * The fields of one event to send. `data` that is not a string is sent as JSON.
  *
+ * @example
+ * ```ts
+ * await connection.send({ event: 'message', id: '42', data: { user: 'ada', text: 'hi' } });
+ * await connection.send({ data: 'plain text' }); // unnamed: a `message` event
+ * ```
  * @category Testing
  */
 export interface MockSseEvent {
@@ -47,6 +52,12 @@ export function encodeSseEvent(fields: MockSseEvent): string {
 /**
  * The request a connection was opened with.
  *
+ * @example
+ * ```ts
+ * const connection = await mock.connection();
+ * expect(connection.request.headers['authorization']).toBe('Bearer abc');
+ * expect(connection.request.url).toBe('https://api.test/rooms/7');
+ * ```
  * @category Testing
  */
 export interface MockSseRequest {
@@ -61,6 +72,11 @@ export interface MockSseRequest {
 /**
  * A scripted response that is not an event stream: an error status, a 204, a wrong content type.
  *
+ * @example
+ * ```ts
+ * mock.respondWith({ status: 401 }); // the next request fails: onUnauthorized, or a typed error
+ * mock.respondWith({ status: 204 }); // "no more events": the stream completes
+ * ```
  * @category Testing
  */
 export interface MockSseResponse {
@@ -75,6 +91,15 @@ export interface MockSseResponse {
  * Each method that writes returns a promise that resolves once the client has read what was
  * written (and so has dispatched the events in it), or has gone away.
  *
+ * @example
+ * ```ts
+ * const connection = await mock.connection();
+ * await connection.send({ event: 'count', id: '1', data: 3 });
+ * await connection.comment('keep-alive');
+ * connection.drop(); // a network failure: the client retries with last-event-id: 1
+ * const next = await mock.connection();
+ * expect(next.request.headers['last-event-id']).toBe('1');
+ * ```
  * @category Testing
  */
 export interface MockSseConnection {
@@ -101,6 +126,13 @@ export interface MockSseConnection {
 /**
  * Options of {@link createMockSseFetch}.
  *
+ * @example
+ * ```ts
+ * // Every request to /admin is refused; the others open streams.
+ * const mock = createMockSseFetch({
+ *   respond: (request) => (request.url.includes('/admin') ? { status: 403 } : undefined),
+ * });
+ * ```
  * @category Testing
  */
 export interface MockSseFetchOptions {
@@ -116,6 +148,14 @@ export interface MockSseFetchOptions {
 /**
  * The mock: pass `fetch` to `fromSse` or `createSseClient`, then drive what it answers.
  *
+ * @example
+ * ```ts
+ * const mock = createMockSseFetch();
+ * const api = createSseClient({ fetch: mock.fetch, endpoints });
+ * api.feed().subscribe();
+ * const connection = await mock.connection();
+ * expect(mock.requests).toHaveLength(1);
+ * ```
  * @category Testing
  */
 export interface MockSseFetch {
