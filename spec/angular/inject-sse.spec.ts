@@ -5,6 +5,8 @@ import '@angular/compiler';
 import {
   Component,
   EnvironmentInjector,
+  Input,
+  input,
   PLATFORM_ID,
   createEnvironmentInjector,
   provideZonelessChangeDetection,
@@ -26,6 +28,20 @@ const room = signal('a');
 class FeedComponent {
   readonly feed = injectSse((state) =>
     fromSse(`https://x.test/rooms/${room()}`, { fetch: mock.fetch, state }),
+  );
+}
+
+/**
+ * The guide's pattern: a signal `input()` read by the factory. The `@Input` metadata is what the
+ * Angular compiler adds to signal inputs in JIT builds (CLI or jest-preset-angular); AOT builds
+ * compile them without it.
+ */
+@Component({ selector: 'test-room', template: `{{ room().state.status }}:{{ room().data }}` })
+class RoomComponent {
+  @Input({ isSignal: true, alias: 'roomId', required: true } as Input)
+  readonly roomId = input.required<string>();
+  readonly room = injectSse((state) =>
+    fromSse(`https://x.test/rooms/${this.roomId()}`, { fetch: mock.fetch, state }),
   );
 }
 
@@ -59,6 +75,23 @@ describe('injectSse', () => {
     expect(b.request.url).toBe('https://x.test/rooms/b');
     expect(mock.requests).toHaveLength(2);
     fixture.destroy();
+  });
+
+  it('follows a signal input: a new value closes the old stream and opens a new one', async () => {
+    const fixture = TestBed.createComponent(RoomComponent);
+    fixture.componentRef.setInput('roomId', 'x');
+    await fixture.whenStable();
+    const x = await mock.connection();
+    expect(x.request.url).toBe('https://x.test/rooms/x');
+    fixture.componentRef.setInput('roomId', 'y');
+    await fixture.whenStable();
+    expect(await x.done).toBe('aborted');
+    const y = await mock.connection();
+    await y.send({ data: 'in y' });
+    await fixture.whenStable();
+    expect((fixture.nativeElement as HTMLElement).textContent).toBe('open:in y');
+    fixture.destroy();
+    expect(await y.done).toBe('aborted');
   });
 
   it('connects nothing on the server platform', async () => {
