@@ -99,6 +99,14 @@ describe('useSse', () => {
     }
   });
 
+  it('refuses a factory without deps (it would reconnect on every render)', () => {
+    const factory = (state: SseStateObserver) => fromSse('https://x.test/s', { state });
+    const call = useSse as unknown as (source: unknown) => unknown;
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(() => renderHook(() => call(factory))).toThrow(/needs a deps array/);
+    jest.mocked(console.error).mockRestore();
+  });
+
   it('surfaces the error that ended the stream', async () => {
     const mock = createMockSseFetch();
     mock.respondWith({ status: 404 });

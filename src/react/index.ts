@@ -121,6 +121,10 @@ export function useSse<T>(
   maybeOptions?: UseSseOptions,
 ): SseSnapshot<T> {
   const withDeps = Array.isArray(depsOrOptions);
+  if (typeof source === 'function' && !withDeps) {
+    // Without deps a factory is a new function every render: it would reconnect on every render.
+    throw new TypeError('useSse(factory) needs a deps array: useSse((state) => …, [deps])');
+  }
   const deps: DependencyList = withDeps ? depsOrOptions : [source];
   const options = (withDeps ? maybeOptions : (depsOrOptions as UseSseOptions | undefined)) ?? {};
   const { gracePeriod } = options;
