@@ -13,11 +13,6 @@ export default {
     [`^${SCOPE_SPECIFIER}$`]: '<rootDir>/src/transport/scope.ts',
   },
   transform: {
-    // Angular code compiles with TypeScript's decorators, as Angular apps do.
-    '/(docs/examples|spec)/angular/.+\\.ts$': [
-      'ts-jest',
-      { tsconfig: '<rootDir>/docs/examples/angular/tsconfig.spec.json' },
-    ],
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/spec/tsconfig.jest.json' }],
     // The same scoping the build applies (esbuild.config.mjs): tests run the copy users get.
     [TRANSPORT_FILES.source]: '<rootDir>/spec/support/scoped-transport.mjs',
