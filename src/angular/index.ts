@@ -100,9 +100,10 @@ function storeOf<T>(source: SseSource<T>, options: SseStoreOptions): SseStore<T>
  * - Browser only: on the server (`isPlatformBrowser` false) nothing subscribes and the signal
  *   stays at the `idle` snapshot, so SSR makes no connection and renders the same markup the
  *   client hydrates.
- * - The subscription runs outside Angular's zone: in apps that still use zone.js, a long-lived
- *   connection and its retry timers would otherwise keep the app from ever being stable. Signal
- *   updates schedule change detection by themselves.
+ * - The subscription runs outside Angular's zone: in apps that still use zone.js, the pending
+ *   request and every retry timer would otherwise keep the app unstable while the stream connects
+ *   and backs off (hydration and `whenStable()` wait on stability). Signal updates schedule change
+ *   detection by themselves.
  * - Teardown is tied to the injection context's `DestroyRef`: destroying the component closes
  *   the connection (after `gracePeriod`, default 0).
  *
