@@ -45,7 +45,7 @@ const FES_NOTICE =
   ' Full text in THIRD-PARTY-NOTICES.md */';
 
 /** esbuild plugin: bundles the CJS build of fetch-event-source, scoped. */
-const scopedTransport = {
+export const scopedTransport = {
   name: 'rx-sse-scoped-transport',
   setup(b) {
     b.onResolve({ filter: /^@microsoft\/fetch-event-source$/ }, () => ({
@@ -79,6 +79,8 @@ function coreAsPackage(entry) {
 export const ENTRIES = {
   index: 'src/index.ts',
   testing: 'src/testing/index.ts',
+  react: 'src/react/index.ts',
+  angular: 'src/angular/index.ts',
 };
 
 const PEERS = ['rxjs', 'rxjs/*', 'zod', 'react', '@angular/*', 'rx-sse'];

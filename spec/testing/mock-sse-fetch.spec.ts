@@ -113,6 +113,30 @@ describe('createMockSseFetch', () => {
     expect(mock.openConnections()).toHaveLength(0);
   });
 
+  it('hands out a connection once the client has opened it (state already open)', async () => {
+    // So that a UI test sees the "open" state right after `await mock.connection()` (in React,
+    // inside act()), instead of an update arriving after it.
+    const mock = createMockSseFetch();
+    const states: string[] = [];
+    const subscription = fromSse('https://x.test/feed', {
+      fetch: mock.fetch,
+      state: (state) => states.push(state.status),
+    }).subscribe();
+    await mock.connection();
+    expect(states).toEqual(['connecting', 'open']);
+    subscription.unsubscribe();
+  });
+
+  it('still hands out a connection the client aborted before reading it', async () => {
+    const mock = createMockSseFetch();
+    const controller = new AbortController();
+    const pending = mock.fetch('https://x.test/feed', { signal: controller.signal });
+    await pending; // the response, never read
+    controller.abort();
+    const connection = await mock.connection();
+    expect(connection.aborted).toBe(true);
+  });
+
   describe('with Jest fake timers', () => {
     beforeEach(() => jest.useFakeTimers());
     afterEach(() => jest.useRealTimers());

@@ -7,6 +7,11 @@
 /**
  * The fields of one event to send. `data` that is not a string is sent as JSON.
  *
+ * @example
+ * ```ts
+ * await connection.send({ event: 'message', id: '42', data: { user: 'ada', text: 'hi' } });
+ * await connection.send({ data: 'plain text' }); // unnamed: a `message` event
+ * ```
  * @category Testing
  */
 export interface MockSseEvent {
@@ -47,6 +52,12 @@ export function encodeSseEvent(fields: MockSseEvent): string {
 /**
  * The request a connection was opened with.
  *
+ * @example
+ * ```ts
+ * const connection = await mock.connection();
+ * expect(connection.request.headers['authorization']).toBe('Bearer abc');
+ * expect(connection.request.url).toBe('https://api.test/rooms/7');
+ * ```
  * @category Testing
  */
 export interface MockSseRequest {
@@ -63,6 +74,11 @@ export interface MockSseRequest {
 /**
  * A scripted response that is not an event stream: an error status, a 204, a wrong content type.
  *
+ * @example
+ * ```ts
+ * mock.respondWith({ status: 401 }); // the next request fails: onUnauthorized, or a typed error
+ * mock.respondWith({ status: 204 }); // "no more events": the stream completes
+ * ```
  * @category Testing
  */
 export interface MockSseResponse {
@@ -86,6 +102,15 @@ export interface MockSseResponse {
  * Each method that writes returns a promise that resolves once the client has read what was
  * written (and so has dispatched the events in it), or has gone away.
  *
+ * @example
+ * ```ts
+ * const connection = await mock.connection();
+ * await connection.send({ event: 'count', id: '1', data: 3 });
+ * await connection.comment('keep-alive');
+ * connection.drop(); // a network failure: the client retries with last-event-id: 1
+ * const next = await mock.connection();
+ * expect(next.request.headers['last-event-id']).toBe('1');
+ * ```
  * @category Testing
  */
 export interface MockSseConnection {
@@ -137,6 +162,14 @@ export interface MockSseFetchOptions {
 /**
  * The mock: pass `fetch` to `fromSse` or `createSseClient`, then drive what it answers.
  *
+ * @example
+ * ```ts
+ * const mock = createMockSseFetch();
+ * const api = createSseClient({ fetch: mock.fetch, endpoints });
+ * api.feed().subscribe();
+ * const connection = await mock.connection();
+ * expect(mock.requests).toHaveLength(1);
+ * ```
  * @category Testing
  */
 export interface MockSseFetch {
@@ -147,9 +180,11 @@ export interface MockSseFetch {
   /** Every request received, event streams and scripted responses alike. */
   readonly requests: readonly MockSseRequest[];
   /**
-   * Resolves with connection number `index` (0-based), waiting for it to open. Without an index:
-   * the first connection not yet handed out by an index-less call — so successive
-   * `await mock.connection()` calls walk through the connections in order.
+   * Resolves with connection number `index` (0-based) once the client has opened it: it accepted
+   * the response (so it has reported the `open` state) and is reading the stream — or the
+   * connection is already over. Without an index: the first connection not yet handed out by an
+   * index-less call — so successive `await mock.connection()` calls walk through the connections
+   * in order. In a React test, await it inside `act()` so the `open` render happens there.
    */
   connection(index?: number): Promise<MockSseConnection>;
   /** Answers the next request(s) with these responses, in order, instead of a stream. */
@@ -188,6 +223,9 @@ class Connection implements MockSseConnection {
   private wake: (() => void) | undefined;
   private end: { kind: 'closed' } | { kind: 'dropped'; error: Error } | undefined;
   private finish!: (how: 'closed' | 'dropped' | 'aborted') => void;
+  /** Resolves once the client reads the body (it has accepted the response) or it is over. */
+  readonly started: Promise<void>;
+  private markStarted!: () => void;
 
   constructor(
     readonly request: MockSseRequest,
@@ -196,9 +234,13 @@ class Connection implements MockSseConnection {
     this.done = new Promise((resolve) => {
       this.finish = resolve;
     });
+    this.started = new Promise((resolve) => {
+      this.markStarted = resolve;
+    });
     this.stream = new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {
+          this.markStarted();
           // Asked for more: whatever was handed out before has been read and dispatched.
           this.handedOut?.();
           this.handedOut = undefined;
@@ -260,6 +302,7 @@ class Connection implements MockSseConnection {
     if (this.closed) return;
     this.closed = true;
     this.aborted = how === 'aborted';
+    this.markStarted();
     if (how === 'aborted') {
       this.end ??= { kind: 'dropped', error: abortError() };
       this.poke();
@@ -305,7 +348,7 @@ export function createMockSseFetch(options: MockSseFetchOptions = {}): MockSseFe
   const connections: Connection[] = [];
   const requests: MockSseRequest[] = [];
   const scripted: MockSseResponse[] = [];
-  const waiting = new Map<number, ((connection: MockSseConnection) => void)[]>();
+  const waiting = new Map<number, ((connection: Connection) => void)[]>();
   let cursor = 0;
 
   const mockFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -342,12 +385,14 @@ export function createMockSseFetch(options: MockSseFetchOptions = {}): MockSseFe
     fetch: mockFetch,
     connections,
     requests,
-    connection(index = cursor++) {
-      const existing = connections[index];
-      if (existing !== undefined) return Promise.resolve(existing);
-      return new Promise((resolve) => {
-        waiting.set(index, [...(waiting.get(index) ?? []), resolve]);
-      });
+    async connection(index = cursor++) {
+      const connection =
+        connections[index] ??
+        (await new Promise<Connection>((resolve) => {
+          waiting.set(index, [...(waiting.get(index) ?? []), resolve]);
+        }));
+      await connection.started;
+      return connection;
     },
     respondWith(...responses) {
       scripted.push(...responses);

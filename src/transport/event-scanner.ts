@@ -28,7 +28,13 @@ const ID = [0x69, 0x64] as const;
 const EVENT = [0x65, 0x76, 0x65, 0x6e, 0x74] as const;
 const RETRY = [0x72, 0x65, 0x74, 0x72, 0x79] as const;
 
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+let utf8: TextDecoder | undefined;
+
+/** Created on first use: importing rx-sse must not need `TextDecoder` (Jest's jsdom lacks it). */
+function decode(bytes: Uint8Array): string {
+  utf8 ??= new TextDecoder('utf-8', { ignoreBOM: true });
+  return utf8.decode(bytes);
+}
 
 /**
  * How one data line contributes to the spec's data and to fetch-event-source's:
@@ -211,11 +217,11 @@ export class EventScanner {
       this.checkSize(this.dataBytes);
     } else if (equals(buf, at, nameEnd, ID)) {
       if (buf.subarray(valueStart, end).indexOf(0) === -1) {
-        this.blockId = decoder.decode(buf.subarray(valueStart, end));
+        this.blockId = decode(buf.subarray(valueStart, end));
         this.idBuffer = this.blockId;
       }
     } else if (equals(buf, at, nameEnd, EVENT)) {
-      this.eventType = decoder.decode(buf.subarray(valueStart, end));
+      this.eventType = decode(buf.subarray(valueStart, end));
     } else if (equals(buf, at, nameEnd, RETRY)) {
       this.retry(buf, valueStart, end);
     }

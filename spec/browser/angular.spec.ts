@@ -1,0 +1,3 @@
+import { describeChatApp } from './chat-app.js';
+
+describeChatApp('angular');

@@ -1,0 +1,26 @@
+import { renderToString } from 'react-dom/server';
+import { fromSse } from '../../src/index.js';
+import { useSse } from '../../src/react/index.js';
+import { startServer, type SseServer } from '../support/sse-server.js';
+
+let server: SseServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+it('renders the idle snapshot on the server and never connects', async () => {
+  function Feed({ url }: { url: string }) {
+    const { data, state } = useSse((state) => fromSse(url, { state }), [url]);
+    return (
+      <p data-state={state.status}>
+        {state.status}:{String(data)}
+      </p>
+    );
+  }
+  const html = renderToString(<Feed url={`${server.url}/feed`} />);
+  expect(html).toBe('<p data-state="idle">idle<!-- -->:<!-- -->undefined</p>');
+  // Give a stray subscription the time to reach the server: none may.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(server.requests).toEqual([]);
+});
