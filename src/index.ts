@@ -61,6 +61,7 @@ export { createSseClient } from './client/create-client.js';
 export type { SseClient, SseClientConfig, SseEndpointCall } from './client/create-client.js';
 export { defineEndpoint } from './client/endpoint.js';
 export type {
+  AnySseEndpoint,
   SseCallArgs,
   SseCallOptions,
   SseConnectionOptions,

@@ -25,6 +25,7 @@
  * ```
  *
  * @packageDocumentation
+ * @mergeModuleWith <project>
  */
 import { isPlatformBrowser } from '@angular/common';
 import {

@@ -18,6 +18,7 @@
  * ```
  *
  * @packageDocumentation
+ * @mergeModuleWith <project>
  */
 import { useCallback, useMemo, useSyncExternalStore, type DependencyList } from 'react';
 import type { Observable } from 'rxjs';
