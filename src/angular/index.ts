@@ -9,12 +9,22 @@
  * @example
  * ```ts
  * import { Component, input } from '@angular/core';
+ * import { createSseClient, defineEndpoint } from 'rx-sse';
  * import { injectSse } from 'rx-sse/angular';
- * import { api } from './api'; // a createSseClient(...) client
+ * import { z } from 'zod';
+ *
+ * const api = createSseClient({
+ *   endpoints: {
+ *     online: defineEndpoint({
+ *       path: '/api/rooms/:roomId/online',
+ *       events: { online: z.object({ count: z.number() }) },
+ *     }),
+ *   },
+ * });
  *
  * @Component({
  *   selector: 'app-online',
- *   template: `{{ online().state.status === 'open' ? online().data?.online : '…' }} online`,
+ *   template: `{{ online().state.status === 'open' ? online().data?.count : '…' }} online`,
  * })
  * export class OnlineComponent {
  *   readonly roomId = input.required<string>();
@@ -57,10 +67,25 @@ import {
  *
  * @example
  * ```ts
- * // Outside an injection context (e.g. in ngOnInit): pass the component's injector.
- * private readonly injector = inject(Injector);
- * ngOnInit() {
- *   this.feed = injectSse((state) => fromSse('/api/feed', { state }), { injector: this.injector });
+ * import { Component, Injector, inject, type Signal } from '@angular/core';
+ * import { fromSse, type SseMessage, type SseSnapshot } from 'rx-sse';
+ * import { injectSse } from 'rx-sse/angular';
+ *
+ * @Component({
+ *   selector: 'app-feed',
+ *   template: `<button (click)="follow()">Follow</button> {{ feed?.().data }}`,
+ * })
+ * export class FeedComponent {
+ *   private readonly injector = inject(Injector);
+ *   protected feed?: Signal<SseSnapshot<SseMessage>>;
+ *
+ *   protected follow() {
+ *     // Outside an injection context: pass the component's injector (the connection closes
+ *     // when the component is destroyed).
+ *     this.feed ??= injectSse((state) => fromSse('/api/feed', { state }), {
+ *       injector: this.injector,
+ *     });
+ *   }
  * }
  * ```
  * @category Frameworks

@@ -7,13 +7,23 @@
  *
  * @example
  * ```tsx
+ * import { createSseClient, defineEndpoint } from 'rx-sse';
  * import { useSse } from 'rx-sse/react';
- * import { api } from './api'; // a createSseClient(...) client
+ * import { z } from 'zod';
+ *
+ * const api = createSseClient({
+ *   endpoints: {
+ *     online: defineEndpoint({
+ *       path: '/api/rooms/:roomId/online',
+ *       events: { online: z.object({ count: z.number() }) },
+ *     }),
+ *   },
+ * });
  *
  * export function OnlineBadge({ roomId }: { roomId: string }) {
  *   const { data, state } = useSse((state) => api.online({ params: { roomId }, state }), [roomId]);
  *   if (state.status === 'reconnecting') return <span>reconnecting…</span>;
- *   return <span>{data?.online ?? '–'} online</span>;
+ *   return <span>{data?.count ?? '–'} online</span>;
  * }
  * ```
  *
@@ -36,10 +46,19 @@ import {
  *
  * @example
  * ```tsx
- * // Keep the connection 2 s after the last component using it unmounts (a route change that
- * // mounts the same view again reuses it).
- * const { data } = useSse((state) => api.feed({ state }), [], { gracePeriod: 2000 });
+ * import { fromSse } from 'rx-sse';
+ * import { useSse } from 'rx-sse/react';
+ *
+ * export function Feed() {
+ *   // Keep the connection for 2 s when the component is hidden by <Activity mode="hidden"> (its
+ *   // effects unmount, its state stays): shown again within that time, it reuses the connection.
+ *   const { data } = useSse((state) => fromSse('/api/feed', { state }), [], { gracePeriod: 2000 });
+ *   return <p>{data ?? '…'}</p>;
+ * }
  * ```
+ *
+ * A component that unmounts and mounts again starts a new subscription: to reuse a connection
+ * across remounts (a route change), share the stream (an endpoint's `share`, or `shareSse()`).
  * @category Frameworks
  */
 export type UseSseOptions = SseStoreOptions;
@@ -98,8 +117,21 @@ export function useSse<T>(
  *
  * @example
  * ```tsx
+ * import { createSseClient, defineEndpoint } from 'rx-sse';
  * import { useSse } from 'rx-sse/react';
- * import { api } from './api';
+ * import { z } from 'zod';
+ *
+ * const api = createSseClient({
+ *   endpoints: {
+ *     room: defineEndpoint({
+ *       path: '/api/rooms/:roomId/events',
+ *       events: {
+ *         message: z.object({ text: z.string() }),
+ *         typing: z.object({ user: z.string() }),
+ *       },
+ *     }),
+ *   },
+ * });
  *
  * export function Room({ roomId }: { roomId: string }) {
  *   const { event, state } = useSse((state) => api.room({ params: { roomId }, state }), [roomId]);

@@ -9,8 +9,18 @@
  *
  * @example
  * ```ts
+ * import { fromSse } from 'rx-sse';
+ * import { createMockSseFetch } from 'rx-sse/testing';
+ *
+ * const mock = createMockSseFetch();
+ * fromSse('https://api.test/chat', { fetch: mock.fetch }).subscribe(({ event, data }) =>
+ *   console.log(event, data),
+ * );
+ * const connection = await mock.connection();
  * await connection.send({ event: 'message', id: '42', data: { user: 'ada', text: 'hi' } });
+ * // message {"user":"ada","text":"hi"}
  * await connection.send({ data: 'plain text' }); // unnamed: a `message` event
+ * // message plain text
  * ```
  * @category Testing
  */
@@ -54,6 +64,12 @@ export function encodeSseEvent(fields: MockSseEvent): string {
  *
  * @example
  * ```ts
+ * import { fromSse } from 'rx-sse';
+ * import { createMockSseFetch } from 'rx-sse/testing';
+ *
+ * const mock = createMockSseFetch();
+ * const headers = { Authorization: 'Bearer abc' };
+ * fromSse('https://api.test/rooms/7', { fetch: mock.fetch, headers }).subscribe();
  * const connection = await mock.connection();
  * expect(connection.request.headers['authorization']).toBe('Bearer abc');
  * expect(connection.request.url).toBe('https://api.test/rooms/7');
@@ -76,8 +92,11 @@ export interface MockSseRequest {
  *
  * @example
  * ```ts
+ * import { createMockSseFetch } from 'rx-sse/testing';
+ *
+ * const mock = createMockSseFetch();
  * mock.respondWith({ status: 401 }); // the next request fails: onUnauthorized, or a typed error
- * mock.respondWith({ status: 204 }); // "no more events": the stream completes
+ * mock.respondWith({ status: 204 }); // the one after: "no more events", the stream completes
  * ```
  * @category Testing
  */
@@ -104,6 +123,11 @@ export interface MockSseResponse {
  *
  * @example
  * ```ts
+ * import { fromSse } from 'rx-sse';
+ * import { createMockSseFetch } from 'rx-sse/testing';
+ *
+ * const mock = createMockSseFetch();
+ * fromSse('https://api.test/counter', { fetch: mock.fetch }).subscribe();
  * const connection = await mock.connection();
  * await connection.send({ event: 'count', id: '1', data: 3 });
  * await connection.comment('keep-alive');
@@ -164,11 +188,19 @@ export interface MockSseFetchOptions {
  *
  * @example
  * ```ts
+ * import { createSseClient, defineEndpoint } from 'rx-sse';
+ * import { createMockSseFetch } from 'rx-sse/testing';
+ * import { z } from 'zod';
+ *
  * const mock = createMockSseFetch();
- * const api = createSseClient({ fetch: mock.fetch, endpoints });
+ * const api = createSseClient({
+ *   fetch: mock.fetch,
+ *   endpoints: { feed: defineEndpoint({ path: '/api/feed', events: { item: z.string() } }) },
+ * });
  * api.feed().subscribe();
  * const connection = await mock.connection();
  * expect(mock.requests).toHaveLength(1);
+ * expect(connection.request.url).toBe('/api/feed');
  * ```
  * @category Testing
  */
