@@ -77,7 +77,7 @@ export function encodeSseEvent(fields: MockSseEvent): string {
  * @category Testing
  */
 export interface MockSseRequest {
-  /** The absolute URL requested. */
+  /** The URL requested, as the client passed it (relative URLs stay relative). */
   readonly url: string;
   /** The HTTP method, upper-cased. */
   readonly method: string;
