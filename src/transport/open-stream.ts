@@ -170,16 +170,20 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       failure ??= { error };
       controller.abort();
     };
+    const idle = (): boolean =>
+      idleTimeout !== undefined && Date.now() - lastActivity >= idleTimeout;
     const watchIdle = (): void => {
       if (idleTimeout === undefined) return;
       const left = lastActivity + idleTimeout - Date.now();
       idleTimer = setTimeout(
         () => {
-          if (Date.now() - lastActivity >= idleTimeout) {
+          if (!idle()) return watchIdle();
+          // A busy event loop is not a dead connection: bytes that arrived while this thread was
+          // blocked are read before the next timers run. Decide after that turn.
+          idleTimer = setTimeout(() => {
+            if (!idle()) return watchIdle();
             fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
-          } else {
-            watchIdle();
-          }
+          }, 0);
         },
         Math.max(left, 1),
       );
