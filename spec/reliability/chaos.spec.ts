@@ -15,6 +15,7 @@ import {
   type LogEntry,
 } from './support/fault-server.js';
 import {
+  captureConsole,
   expectNoLeaks,
   expectNoSecretLeaks,
   expectNoSocketsAtEnd,
@@ -32,6 +33,7 @@ let server: SseServer;
 const timers = new SdkTimers();
 
 beforeAll(async () => {
+  captureConsole();
   timers.enable();
   server = await startServer();
 });

@@ -12,6 +12,7 @@ import type { SseConnectionState, SseMessage } from '../../src/index.js';
 import { chunkingFetch, seededRandom } from '../support/chunking.js';
 import { openSse, startServer, type SseServer } from '../support/sse-server.js';
 import {
+  captureConsole,
   expectNoLeaks,
   expectNoSocketsAtEnd,
   expectNoSecretLeaks,
@@ -260,6 +261,7 @@ const timers = new SdkTimers();
 const resumedWith = new Map<string, string | undefined>();
 
 beforeAll(async () => {
+  captureConsole();
   timers.enable();
   server = await startServer();
   CASES.forEach((c, index) => {

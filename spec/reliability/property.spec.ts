@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { chunkingFetch } from '../support/chunking.js';
 import { openSse, startServer, type SseServer } from '../support/sse-server.js';
 import {
+  captureConsole,
   expectNoLeaks,
   expectNoSecretLeaks,
   expectNoSocketsAtEnd,
@@ -81,6 +82,7 @@ const timers = new SdkTimers();
 const bodies = new Map<string, Buffer>();
 
 beforeAll(async () => {
+  captureConsole();
   timers.enable();
   server = await startServer();
   server.route('/generated', (_req, res, seen) => {

@@ -33,15 +33,27 @@ export function record(error: unknown): void {
   if (error !== undefined) produced.push(error);
 }
 
-/** `fromSse` with the secret headers, keeping every error it delivers or reports. */
+/** The listener counts of every caller signal the scenarios passed. */
+const signals: Array<() => number> = [];
+
+/**
+ * `fromSse` with the secret headers and a caller's AbortSignal (spied on, never aborted unless
+ * the scenario passes its own), keeping every error it delivers or reports.
+ */
 export function sse(
   url: Parameters<typeof fromSse>[0],
   options: FromSseOptions = {},
 ): Observable<SseMessage> {
   const { state } = options;
+  let { signal } = options;
+  if (signal === undefined) {
+    const spied = spiedSignal();
+    signal = spied.controller.signal;
+  }
   return fromSse(url, {
     headers: SECRET_HEADERS,
     ...options,
+    signal,
     state: (s) => {
       if ('error' in s) record(s.error);
       if (typeof state === 'function') state(s);
@@ -84,13 +96,13 @@ export function settle<T>(source: Observable<T>, timeout = 15_000): Promise<Outc
   });
 }
 
-/** Captures console output (passed through) so it can be checked for secrets. */
-export function captureConsole(): void {
+/** Captures console output so it can be checked for secrets; printed too unless `quiet`. */
+export function captureConsole(quiet = false): void {
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     const original = console[method].bind(console);
     jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
       logged.push(format(...args));
-      original(...args);
+      if (!quiet) original(...args);
     });
   }
 }
@@ -213,6 +225,7 @@ export class SdkTimers {
 /** A caller's AbortSignal whose `abort` listeners are counted (the real signal, spied on). */
 export function spiedSignal(): { controller: AbortController; listeners: () => number } {
   const controller = new AbortController();
+  signals.push(() => listeners());
   const add = jest.spyOn(controller.signal, 'addEventListener');
   const remove = jest.spyOn(controller.signal, 'removeEventListener');
   const listeners = (): number => {
@@ -248,10 +261,13 @@ export async function until(predicate: () => boolean, what: string, timeout = 50
 /**
  * The teardown check run after every scenario: the server has no response in progress (so every
  * socket still open is idle in fetch's keep-alive pool: those are closed and counted by
- * {@link expectNoSocketsAtEnd}), and no SDK timer is pending.
+ * {@link expectNoSocketsAtEnd}), no caller signal of the scenario has a listener left, and no
+ * SDK timer is pending.
  */
 export async function expectNoLeaks(server: SseServer, timers: SdkTimers): Promise<void> {
   await server.waitFor(() => server.openResponses() === 0, 'no open responses');
+  const listening = signals.splice(0).filter((listeners) => listeners() > 0).length;
+  expect({ signalsWithListeners: listening }).toEqual({ signalsWithListeners: 0 });
   await until(() => timers.pending().length === 0, 'no pending SDK timers', 2000).catch(() => {
     expect(timers.pending()).toEqual([]);
   });
