@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { redactUrl, secretsOf } from '../internal/redact.js';
+import { redactUrl, secretsOf, urlSecrets } from '../internal/redact.js';
 import type { Resolvable, SseHeaders, SseRequestBody } from '../types.js';
 
 /** What one attempt sends. */
@@ -18,7 +18,7 @@ export interface PreparedRequest {
   readonly headers: Record<string, string>;
   readonly body: BodyInit | undefined;
   readonly credentials: RequestCredentials | undefined;
-  /** Secret header values, to scrub from anything we report. */
+  /** Secret header values and URL parts, to scrub from anything we report. */
   readonly secrets: readonly string[];
 }
 
@@ -126,6 +126,6 @@ export async function prepareRequest(
     headers,
     body: payload,
     credentials: spec.credentials,
-    secrets: secretsOf(headers),
+    secrets: [...secretsOf(headers), ...urlSecrets(href)],
   };
 }
