@@ -58,6 +58,9 @@ const SNIPPET_TIMEOUT = 1000;
 
 const noop = (): void => undefined;
 
+/** How late (ms) the idle timer must fire to show the event loop was blocked. */
+const BLOCKED_LOOP = 10;
+
 /** Whether a content type is `text/event-stream`, case-insensitively, parameters allowed. */
 export function isEventStream(contentType: string | null): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
@@ -199,19 +202,22 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       idleTimeout !== undefined && Date.now() - lastActivity >= idleTimeout;
     const watchIdle = (): void => {
       if (idleTimeout === undefined) return;
-      const left = lastActivity + idleTimeout - Date.now();
-      idleTimer = setTimeout(
-        () => {
+      const delay = Math.max(lastActivity + idleTimeout - Date.now(), 1);
+      const due = Date.now() + delay;
+      idleTimer = setTimeout(() => {
+        if (!idle()) return watchIdle();
+        // Fired late: this thread was blocked (a GC pause, a long task), and bytes that arrived
+        // meanwhile are only read after timers run. A busy event loop is not a dead connection:
+        // decide after one more turn, once they are read.
+        if (Date.now() - due < BLOCKED_LOOP) {
+          fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
+          return;
+        }
+        idleTimer = setTimeout(() => {
           if (!idle()) return watchIdle();
-          // A busy event loop is not a dead connection: bytes that arrived while this thread was
-          // blocked are read before the next timers run. Decide after that turn.
-          idleTimer = setTimeout(() => {
-            if (!idle()) return watchIdle();
-            fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
-          }, 0);
-        },
-        Math.max(left, 1),
-      );
+          fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
+        }, 0);
+      }, delay);
     };
     const activity = (count: number): void => {
       lastActivity = Date.now();
