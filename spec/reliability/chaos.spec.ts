@@ -1,7 +1,8 @@
 /**
  * Chaos: event logs served through a fault-injecting server (support/fault-server.ts) under a
- * seeded schedule. With resume on, the subscriber must see every event exactly once, in order,
- * and every connection but the last must end in exactly one injected fault (no extra reconnects).
+ * seeded schedule. With resume on, the subscriber must see every event exactly once, in order;
+ * on one stream every connection but the last must end in exactly one injected fault (no extra
+ * reconnect), and 200 concurrent streams must not mix their events.
  */
 import { spawn } from 'node:child_process';
 import { filter, firstValueFrom, type Observable } from 'rxjs';

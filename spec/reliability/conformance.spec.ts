@@ -283,6 +283,10 @@ beforeAll(async () => {
 });
 afterEach(() => expectNoLeaks(server, timers));
 afterAll(async () => {
+  console.log(
+    `conformance: ${CASES.length} cases, ${runs} reads through the real path ` +
+      `(${EVERY_SPLIT ? 'every split point, ' : ''}fixed and random chunkings), each with a reconnect`,
+  );
   timers.disable();
   expectNoSecretLeaks();
   await expectNoSocketsAtEnd(server);
@@ -440,5 +444,28 @@ describe('the last event ID across reconnects', () => {
     );
     expect(values).toEqual([m('a', { last: '41' })]);
     expect(seen).toEqual(['41', '41']);
+  });
+});
+
+describe('documented deviations (docs/reliability.md)', () => {
+  it('a retry: value longer than 15 digits is ignored (the spec would wait ~39,000 years)', async () => {
+    const body = 'retry: 40\nretry: 1234567890123456\ndata: a\n\n';
+    expect(interpret(body).retry).toBe(1234567890123456);
+    server.route('/long-retry', (_req, res, seen) => {
+      if (seen.url.searchParams.get('attempt') === '0') return void openSse(res).end(body);
+      res.writeHead(204).end();
+    });
+    let attempt = 0;
+    const delays: number[] = [];
+    const { values } = await settle(
+      sse(() => `${server.url}/long-retry?attempt=${attempt++}`, {
+        retry: { initialDelay: FLOOR, jitter: 'none' },
+        state: (s) => {
+          if (s.status === 'reconnecting') delays.push(s.delay);
+        },
+      }),
+    );
+    expect(values.map((m) => m.data)).toEqual(['a']);
+    expect(delays).toEqual([40]);
   });
 });

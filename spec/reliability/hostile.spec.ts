@@ -182,6 +182,18 @@ describe('bounded memory', () => {
     expect(growth).toBeLessThan(128);
   }, 120_000);
 
+  it('a million empty data lines in one event (the lines fetch-event-source drops)', async () => {
+    const { written } = pump('/empty-lines', 1_000_000 * 'data:\n'.length, 'data:\n', '\n');
+    const probe = new RssProbe();
+    const message = await firstValueFrom(sse(`${server.url}/empty-lines`, { retry: false }));
+    const growth = probe.growth();
+    // n empty lines join to n - 1 newlines (the spec's data; fetch-event-source alone gives '').
+    expect(message.data).toMatch(/^\n+$/);
+    expect(message.data.length).toBe(written() / 'data:\n'.length - 1);
+    expect(message.data.length).toBeGreaterThanOrEqual(999_999);
+    expect(growth).toBeLessThan(128);
+  });
+
   it('an endless error body: the snippet is bounded, the connection closed, retried with backoff', async () => {
     server.route('/error-body', (_req, res) => {
       res.writeHead(500, { 'content-type': 'text/plain' });

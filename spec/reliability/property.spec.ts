@@ -126,6 +126,7 @@ describe('property: encoded events, split anywhere, come back unchanged', () => 
       }),
       { numRuns: RUNS },
     );
+    console.log(`property: ${RUNS} generated streams, ${messages} messages, all equal`);
     // Guards against a generator that produces nothing worth checking.
     expect(messages).toBeGreaterThan(RUNS);
   }, 120_000);
