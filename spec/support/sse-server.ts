@@ -76,6 +76,12 @@ export interface SseServer {
   openResponses(): number;
   /** TCP connections currently open. */
   openSockets(): number;
+  /**
+   * Closes the sockets that carry no request: those fetch keeps in its keep-alive pool. Only at
+   * the end of a file: a socket closed while fetch may pick it from its pool fails the next
+   * request.
+   */
+  closeIdleConnections(): void;
   /** Resolves as soon as `predicate()` holds (re-checked on every server event), or rejects. */
   waitFor(predicate: () => boolean, what?: string, timeout?: number): Promise<void>;
   /**
@@ -153,6 +159,9 @@ export async function startServer(): Promise<SseServer> {
     },
     openSockets() {
       return sockets.size;
+    },
+    closeIdleConnections() {
+      server.closeIdleConnections();
     },
     waitFor(predicate, what = 'condition', timeout = 5000) {
       return new Promise<void>((resolve, reject) => {

@@ -34,6 +34,40 @@ export function redactUrl(url: string): string {
   return parsed.href.replaceAll(encodeURIComponent(REDACTED), REDACTED);
 }
 
+/** The secret parts of a URL: its password and the values of secret-looking query parameters. */
+export function urlSecrets(url: string): string[] {
+  const values: string[] = [];
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    for (const [, name = '', value = ''] of url.matchAll(/[?&]([^=&#]+)=([^&#]*)/g)) {
+      if (SECRET_PARAM.test(name)) values.push(value, safeDecode(value));
+    }
+  }
+  if (parsed !== undefined) {
+    values.push(parsed.password, safeDecode(parsed.password));
+    for (const [name, value] of parsed.searchParams) {
+      if (SECRET_PARAM.test(name)) {
+        values.push(
+          value,
+          encodeURIComponent(value),
+          new URLSearchParams({ v: value }).toString().slice(2),
+        );
+      }
+    }
+  }
+  return [...new Set(values)].filter((value) => value.length >= 4);
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /** The secret values among request headers (and the token inside `Bearer …`). */
 export function secretsOf(headers: Readonly<Record<string, string>>): string[] {
   const secrets: string[] = [];
@@ -56,6 +90,44 @@ export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret) out = out.split(secret).join(REDACTED);
   return out;
+}
+
+/**
+ * `error` (and its `cause` chain) with every secret replaced in messages and stacks: the same
+ * object when it holds none, else a copy with the same prototype. `fetch` puts the request URL
+ * in some messages (e.g. "Request cannot be constructed from a URL that includes credentials").
+ */
+export function scrubError(error: unknown, secrets: readonly string[]): unknown {
+  // Not `instanceof Error`: fetch's errors may come from another realm (Node's internals, frames).
+  if (!isErrorLike(error) || secrets.length === 0) return error;
+  const cause = scrubError(error.cause, secrets);
+  const message = scrub(error.message, secrets);
+  const stack = error.stack === undefined ? undefined : scrub(error.stack, secrets);
+  if (message === error.message && stack === error.stack && cause === error.cause) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  for (const [key, value] of Object.entries(error)) {
+    (copy as unknown as Record<string, unknown>)[key] =
+      typeof value === 'string' ? scrub(value, secrets) : value;
+  }
+  const field = (value: unknown): PropertyDescriptor => ({
+    value,
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperties(copy, {
+    message: field(message),
+    stack: field(stack),
+    ...(error.cause === undefined ? {} : { cause: field(cause) }),
+  });
+  return copy;
+}
+
+function isErrorLike(value: unknown): value is Error {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
 }
 
 /** Response headers as a lower-cased record, with cookies redacted. */

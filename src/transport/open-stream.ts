@@ -23,7 +23,7 @@ import {
   SseIdleTimeoutError,
   SseNetworkError,
 } from '../errors.js';
-import { responseHeaders, scrub } from '../internal/redact.js';
+import { responseHeaders, scrub, scrubError } from '../internal/redact.js';
 import type { SseMessage } from '../types.js';
 import { EventScanner, repairData } from './event-scanner.js';
 import { fetchEventSource } from './fetch-event-source.js';
@@ -58,6 +58,9 @@ const SNIPPET_TIMEOUT = 1000;
 
 const noop = (): void => undefined;
 
+/** How late (ms) the idle timer must fire to show the event loop was blocked. */
+const BLOCKED_LOOP = 10;
+
 /** Whether a content type is `text/event-stream`, case-insensitively, parameters allowed. */
 export function isEventStream(contentType: string | null): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
@@ -76,13 +79,38 @@ export function parseRetryAfter(headers: Headers, now = Date.now()): number | un
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** The one place where anything thrown below rx-sse becomes an rx-sse error. */
-export function normalizeError(error: unknown, phase: 'connect' | 'read', url: string): Error {
+/**
+ * The one place where anything thrown below rx-sse becomes an rx-sse error. `secrets` are
+ * scrubbed from the cause (fetch quotes the request URL in some of its messages).
+ */
+export function normalizeError(
+  error: unknown,
+  phase: 'connect' | 'read',
+  url: string,
+  secrets: readonly string[] = [],
+): Error {
   if (error instanceof SseError) return error;
-  return new SseNetworkError({ phase, url, cause: error });
+  return new SseNetworkError({ phase, url, cause: scrubError(error, secrets) });
 }
 
-async function readSnippet(response: Response): Promise<string> {
+const encoder = new TextEncoder();
+
+/**
+ * The start of an error response's body, decoded, secrets scrubbed, at most SNIPPET_BYTES bytes.
+ * It reads a little further than it keeps, so that a secret crossing the cut is still recognised
+ * and replaced rather than kept in part.
+ */
+async function readSnippet(response: Response, secrets: readonly string[]): Promise<string> {
+  const longest = Math.max(0, ...secrets.map((secret) => encoder.encode(secret).length));
+  const text = scrub(await readText(response, SNIPPET_BYTES + longest), secrets);
+  const bytes = encoder.encode(text);
+  if (bytes.length <= SNIPPET_BYTES) return text;
+  // Cut at a character boundary: a decoder in stream mode holds back an incomplete one.
+  return new TextDecoder().decode(bytes.subarray(0, SNIPPET_BYTES), { stream: true });
+}
+
+/** Up to `limit` bytes of the body (as much as arrives within SNIPPET_TIMEOUT), decoded. */
+async function readText(response: Response, limit: number): Promise<string> {
   if (response.body === null) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -92,7 +120,7 @@ async function readSnippet(response: Response): Promise<string> {
     timer = setTimeout(() => resolve(undefined), SNIPPET_TIMEOUT);
   });
   try {
-    while (total < SNIPPET_BYTES) {
+    while (total < limit) {
       const result = await Promise.race([reader.read(), timeout]);
       if (result === undefined || result.done) break;
       chunks.push(result.value);
@@ -104,7 +132,7 @@ async function readSnippet(response: Response): Promise<string> {
     clearTimeout(timer);
     reader.cancel().catch(noop);
   }
-  const bytes = new Uint8Array(Math.min(total, SNIPPET_BYTES));
+  const bytes = new Uint8Array(Math.min(total, limit));
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk.subarray(0, bytes.length - offset), offset);
@@ -170,19 +198,26 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       failure ??= { error };
       controller.abort();
     };
+    const idle = (): boolean =>
+      idleTimeout !== undefined && Date.now() - lastActivity >= idleTimeout;
     const watchIdle = (): void => {
       if (idleTimeout === undefined) return;
-      const left = lastActivity + idleTimeout - Date.now();
-      idleTimer = setTimeout(
-        () => {
-          if (Date.now() - lastActivity >= idleTimeout) {
-            fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
-          } else {
-            watchIdle();
-          }
-        },
-        Math.max(left, 1),
-      );
+      const delay = Math.max(lastActivity + idleTimeout - Date.now(), 1);
+      const due = Date.now() + delay;
+      idleTimer = setTimeout(() => {
+        if (!idle()) return watchIdle();
+        // Fired late: this thread was blocked (a GC pause, a long task), and bytes that arrived
+        // meanwhile are only read after timers run. A busy event loop is not a dead connection:
+        // decide after one more turn, once they are read.
+        if (Date.now() - due < BLOCKED_LOOP) {
+          fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
+          return;
+        }
+        idleTimer = setTimeout(() => {
+          if (!idle()) return watchIdle();
+          fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
+        }, 0);
+      }, delay);
     };
     const activity = (count: number): void => {
       lastActivity = Date.now();
@@ -200,12 +235,12 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
         throw new NoContent();
       }
       if (!response.ok) {
-        const body = await readSnippet(response);
+        const body = await readSnippet(response, request.secrets);
         throw new SseHttpError({
           status: response.status,
           statusText: response.statusText,
           headers: responseHeaders(response.headers, request.secrets),
-          body: scrub(body, request.secrets),
+          body,
           url: request.displayUrl,
           method: request.method,
           retryAfter: parseRetryAfter(response.headers),
@@ -239,13 +274,20 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       if (subscriber.closed) return;
       if (failure !== undefined) {
         subscriber.error(
-          normalizeError(failure.error, opened ? 'read' : 'connect', request.displayUrl),
+          normalizeError(
+            failure.error,
+            opened ? 'read' : 'connect',
+            request.displayUrl,
+            request.secrets,
+          ),
         );
       } else if (error instanceof NoContent) {
         options.onNoContent();
         subscriber.complete();
       } else if (error !== undefined) {
-        subscriber.error(normalizeError(error, opened ? 'read' : 'connect', request.displayUrl));
+        subscriber.error(
+          normalizeError(error, opened ? 'read' : 'connect', request.displayUrl, request.secrets),
+        );
       } else {
         subscriber.complete();
       }

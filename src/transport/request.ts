@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { redactUrl, secretsOf } from '../internal/redact.js';
+import { redactUrl, secretsOf, urlSecrets } from '../internal/redact.js';
 import type { Resolvable, SseHeaders, SseRequestBody } from '../types.js';
 
 /** What one attempt sends. */
@@ -18,7 +18,7 @@ export interface PreparedRequest {
   readonly headers: Record<string, string>;
   readonly body: BodyInit | undefined;
   readonly credentials: RequestCredentials | undefined;
-  /** Secret header values, to scrub from anything we report. */
+  /** Secret header values and URL parts, to scrub from anything we report. */
   readonly secrets: readonly string[];
 }
 
@@ -29,6 +29,37 @@ export interface RequestSpec {
   readonly headers: ReadonlyArray<Resolvable<SseHeaders | undefined> | undefined>;
   readonly body: Resolvable<SseRequestBody | undefined> | undefined;
   readonly credentials: RequestCredentials | undefined;
+}
+
+/** Whether `value` has a control character other than tab: no HTTP header value can carry one. */
+function hasControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * The `last-event-id` header value for an id: its UTF-8 bytes, one Latin-1 character per byte.
+ *
+ * `fetch` takes header values as ByteStrings: a character above U+00FF makes it throw (so an id
+ * such as `日本` or `€1`, or one with U+FFFD from invalid UTF-8, would break every reconnect), and
+ * a character in U+0080–U+00FF is sent as that single byte (not UTF-8). EventSource sends the id
+ * UTF-8 encoded (HTML spec, "reestablish the connection"); encoding the bytes this way puts
+ * exactly those bytes on the wire. An id with control characters cannot be sent at all: that is a
+ * clear, fatal error instead of a reconnect that fails forever.
+ */
+export function lastEventIdHeader(id: string): string {
+  let value = '';
+  for (const byte of new TextEncoder().encode(id)) value += String.fromCharCode(byte);
+  if (hasControl(value)) {
+    throw new TypeError(
+      'rx-sse: the last event ID contains control characters, which no HTTP header can carry; ' +
+        'the stream cannot be resumed',
+    );
+  }
+  return value;
 }
 
 /** Resolves a {@link Resolvable}: calls it if it is a function, awaits the result. */
@@ -73,7 +104,7 @@ export async function prepareRequest(
   for (const part of headerParts) Object.assign(headers, toHeaderRecord(part));
   // Ours, lower-case, the only copy: a caller's `Last-Event-ID` in any case is replaced.
   delete headers['last-event-id'];
-  if (lastEventId !== '') headers['last-event-id'] = lastEventId;
+  if (lastEventId !== '') headers['last-event-id'] = lastEventIdHeader(lastEventId);
 
   let payload: BodyInit | undefined;
   if (body !== undefined && body !== null) {
@@ -95,6 +126,6 @@ export async function prepareRequest(
     headers,
     body: payload,
     credentials: spec.credentials,
-    secrets: secretsOf(headers),
+    secrets: [...secretsOf(headers), ...urlSecrets(href)],
   };
 }
