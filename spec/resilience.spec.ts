@@ -84,6 +84,26 @@ describe('resume: a server that drops the socket every k events', () => {
     ]);
   });
 
+  it('keeps deduplicating after an empty id: (a reset is not an unordered id)', async () => {
+    let connection = 0;
+    server.route('/reset-id', (_req, res) => {
+      openSse(res);
+      if (connection++ === 0) {
+        res.end(
+          encodeEvent({ id: '1', data: 'a' }) +
+            'id:\ndata: no id\n\n' +
+            encodeEvent({ id: '2', data: 'b' }),
+        );
+      } else {
+        res.write(encodeEvent({ id: '2', data: 'b again' }) + encodeEvent({ id: '3', data: 'c' }));
+      }
+    });
+    const messages = await lastValueFrom(
+      fromSse(`${server.url}/reset-id`, { retry: fast }).pipe(take(4), toArray()),
+    );
+    expect(messages.map((m) => m.data)).toEqual(['a', 'no id', 'b', 'c']);
+  });
+
   it('reconnects after a clean close by the server, with the last id', async () => {
     let connection = 0;
     server.route('/clean', (req, res) => {
@@ -289,6 +309,23 @@ describe('auth: token refresh', () => {
       'Bearer t3',
     ]);
     expect(calls).toBe(5);
+  });
+});
+
+describe('requests fetch would always refuse are fatal, not retried', () => {
+  it('a relative URL outside a page', async () => {
+    const error = await firstValueFrom(fromSse('/relative/feed')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain('invalid URL /relative/feed');
+  });
+
+  it('a URL with credentials, without showing them', async () => {
+    const error = await firstValueFrom(
+      fromSse(`http://user:hunter2-secret@127.0.0.1:1/feed`),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain('includes credentials');
+    expect((error as Error).message).not.toContain('hunter2-secret');
   });
 });
 

@@ -31,7 +31,8 @@ export class Deduper {
   /** Whether to deliver `message`; records its id when delivered. */
   accept(message: SseMessage): boolean {
     const { id } = message;
-    if (this.compare === undefined || !this.monotonic || id === undefined) return true;
+    // No id, or `id:` with an empty value (a reset of the last event ID): nothing to order by.
+    if (this.compare === undefined || !this.monotonic || id === undefined || id === '') return true;
     if (this.auto && !DECIMAL.test(id)) {
       this.monotonic = false;
       return true;

@@ -90,6 +90,28 @@ function isJsonBody(body: unknown): body is object {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Refuses a URL `fetch` would refuse on every attempt — unparseable (e.g. relative outside a
+ * page) or carrying credentials — with a `TypeError`, which the retry policy treats as fatal
+ * instead of retrying it forever. The message shows the URL redacted.
+ */
+function checkUrl(href: string): void {
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
+  let parsed: URL;
+  try {
+    parsed = new URL(href, base);
+  } catch {
+    throw new TypeError(
+      `rx-sse: invalid URL ${redactUrl(href)}${base === undefined ? ' (relative URLs need a page to resolve against: use an absolute URL outside browsers)' : ''}`,
+    );
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new TypeError(
+      `rx-sse: ${redactUrl(href)} includes credentials, which fetch refuses: send them in a header`,
+    );
+  }
+}
+
 /** Resolves everything a connection attempt needs. Throws what the caller's functions throw. */
 export async function prepareRequest(
   spec: RequestSpec,
@@ -119,6 +141,7 @@ export async function prepareRequest(
     }
   }
   const href = String(url);
+  checkUrl(href);
   return {
     url: href,
     displayUrl: redactUrl(href),
