@@ -166,17 +166,27 @@ describe('secrets never appear in errors', () => {
     }
   });
 
-  it('secrets in the URL: credentials and token-like query parameters are redacted', async () => {
+  it('secrets in the URL: token-like query parameters are redacted', async () => {
     server.route('/q', (_req, res) => res.writeHead(404).end());
     const url = new URL(`${server.url}/q`);
-    url.username = 'user';
-    url.password = TOKEN;
     url.searchParams.set('access_token', TOKEN);
     url.searchParams.set('session', COOKIE);
     url.searchParams.set('page', '2');
     const { error } = await settle(sse(url.href, { retry: false }));
     expectClean(error);
     expect((error as SseHttpError).url).toContain('page=2');
+  });
+
+  it('secrets in the URL: credentials are refused before any request, redacted', async () => {
+    const url = new URL(`${server.url}/q`);
+    url.username = 'user';
+    url.password = TOKEN;
+    url.searchParams.set('access_token', TOKEN);
+    const before = server.requests.length;
+    const { error } = await settle(sse(url.href));
+    expect(error).toBeInstanceOf(TypeError);
+    expectClean(error);
+    expect(server.requests.length).toBe(before);
   });
 
   it('errors passed to console.error and util.inspect stay clean', async () => {

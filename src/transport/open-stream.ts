@@ -93,14 +93,13 @@ export function normalizeError(
   return new SseNetworkError({ phase, url, cause: scrubError(error, secrets) });
 }
 
-const encoder = new TextEncoder();
-
 /**
  * The start of an error response's body, decoded, secrets scrubbed, at most SNIPPET_BYTES bytes.
  * It reads a little further than it keeps, so that a secret crossing the cut is still recognised
  * and replaced rather than kept in part.
  */
 async function readSnippet(response: Response, secrets: readonly string[]): Promise<string> {
+  const encoder = new TextEncoder(); // Not at module load: some test environments lack it.
   const longest = Math.max(0, ...secrets.map((secret) => encoder.encode(secret).length));
   const text = scrub(await readText(response, SNIPPET_BYTES + longest), secrets);
   const bytes = encoder.encode(text);
