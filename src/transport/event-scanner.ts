@@ -28,7 +28,13 @@ const ID = [0x69, 0x64] as const;
 const EVENT = [0x65, 0x76, 0x65, 0x6e, 0x74] as const;
 const RETRY = [0x72, 0x65, 0x74, 0x72, 0x79] as const;
 
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+let utf8: TextDecoder | undefined;
+
+/** Created on first use: importing rx-sse must not need `TextDecoder` (Jest's jsdom lacks it). */
+function decode(bytes: Uint8Array): string {
+  utf8 ??= new TextDecoder('utf-8', { ignoreBOM: true });
+  return utf8.decode(bytes);
+}
 
 /**
  * How one data line contributes to the spec's data and to fetch-event-source's:
@@ -65,6 +71,26 @@ export interface ScannerOptions {
   readonly onRetry: (ms: number) => void;
   /** Builds the error thrown when an event grows past `maxEventSize`. */
   readonly tooLarge: (size: number) => Error;
+}
+
+/** Longest value {@link decodeField} builds itself; past it the decoder is cheaper. */
+const SHORT_FIELD = 32;
+
+/**
+ * Decodes a field value (`id`, `event`): short ASCII values, the usual case, are built directly,
+ * which is several times cheaper than a `TextDecoder` call on a new view; anything else is decoded.
+ */
+function decodeField(buf: Uint8Array, start: number, end: number): string {
+  if (end - start <= SHORT_FIELD) {
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const byte = buf[i] as number;
+      if (byte >= 0x80) return decode(buf.subarray(start, end));
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return decode(buf.subarray(start, end));
 }
 
 function startsWith(buf: Uint8Array, at: number, end: number, bytes: readonly number[]): boolean {
@@ -137,8 +163,11 @@ export class EventScanner {
 
   private findTerminator(buf: Uint8Array, from: number): number {
     const lf = buf.indexOf(LF, from);
-    const cr = buf.indexOf(CR, from);
-    return lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+    if (lf === -1) return buf.indexOf(CR, from);
+    // A CR can only come first if it is before the LF: never search past the LF (an unbounded
+    // search for a CR that is not there reads the whole chunk).
+    for (let i = from; i < lf; i++) if (buf[i] === CR) return i;
+    return lf;
   }
 
   private scan(buf: Uint8Array): Uint8Array | null {
@@ -192,8 +221,10 @@ export class EventScanner {
       return;
     }
     if (at === end) return; // A first line that was only a BOM: an empty block, nothing to do.
-    const colon = buf.indexOf(COLON, at);
-    const hasColon = colon !== -1 && colon < end;
+    // A loop bounded by the line: field names are short, and `indexOf` would search past the line.
+    let colon = at;
+    while (colon < end && buf[colon] !== COLON) colon++;
+    const hasColon = colon < end;
     if (hasColon && colon === at) return; // Comment.
     const nameEnd = hasColon ? colon : end;
     let valueStart = end;
@@ -211,11 +242,11 @@ export class EventScanner {
       this.checkSize(this.dataBytes);
     } else if (equals(buf, at, nameEnd, ID)) {
       if (buf.subarray(valueStart, end).indexOf(0) === -1) {
-        this.blockId = decoder.decode(buf.subarray(valueStart, end));
+        this.blockId = decodeField(buf, valueStart, end);
         this.idBuffer = this.blockId;
       }
     } else if (equals(buf, at, nameEnd, EVENT)) {
-      this.eventType = decoder.decode(buf.subarray(valueStart, end));
+      this.eventType = decodeField(buf, valueStart, end);
     } else if (equals(buf, at, nameEnd, RETRY)) {
       this.retry(buf, valueStart, end);
     }
