@@ -1,14 +1,15 @@
 /**
  * One connection attempt over fetch-event-source, as a cold Observable of spec-correct messages.
  *
- * Everything fetch-event-source gets wrong is handled here, at its boundary:
+ * fetch-event-source runs the request (fetch, abort, its promise); it parses nothing. Everything
+ * it gets wrong is handled here, at its boundary:
  * - its retry is never used (`onerror` rethrows), so it cannot loop on a 401 or leak connections;
- * - status and content type are checked before it parses anything (non-2xx → {@link SseHttpError},
+ * - status and content type are checked before anything is read (non-2xx → {@link SseHttpError},
  *   204 → completion, wrong type → {@link SseContentTypeError});
- * - the body it reads is monitored: bytes feed the idle watchdog and the {@link EventScanner},
- *   which supplies what its parser loses (heartbeats and id-only blocks are not messages, NUL ids
- *   are ignored, the last event ID carries forward, empty data lines survive);
- * - `onmessage` never throws into it (a throw there makes it reconnect without closing);
+ * - the body is read here: bytes feed the idle watchdog and the {@link EventScanner}, which parses
+ *   them by the WHATWG rules (heartbeats and id-only blocks are not messages, NUL ids are ignored,
+ *   the last event ID carries forward, empty data lines survive); fetch-event-source is given a
+ *   body that carries no bytes and ends or fails when the real one does;
  * - whatever it or `fetch` throws is normalised to an rx-sse error in {@link normalizeError}.
  *
  * @internal
@@ -25,7 +26,7 @@ import {
 } from '../errors.js';
 import { responseHeaders, scrub } from '../internal/redact.js';
 import type { SseMessage } from '../types.js';
-import { EventScanner, repairData } from './event-scanner.js';
+import { EventScanner } from './event-scanner.js';
 import { fetchEventSource } from './fetch-event-source.js';
 import type { PreparedRequest } from './request.js';
 
@@ -113,11 +114,16 @@ async function readSnippet(response: Response): Promise<string> {
   return new TextDecoder().decode(bytes, { stream: true });
 }
 
-/** The body fetch-event-source reads: complete lines only, every chunk seen by `scanner` first. */
-function monitorBody(
+/**
+ * Reads `body` to its end: every chunk is counted, then scanned, then the events it completed are
+ * delivered. Returns the body fetch-event-source reads: it carries no bytes (the scanner is the
+ * parser), and it ends or fails when `body` does, which settles fetch-event-source's promise.
+ */
+function consumeBody(
   body: ReadableStream<Uint8Array>,
   scanner: EventScanner,
   onChunk: (count: number) => void,
+  deliver: () => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>(
@@ -131,10 +137,11 @@ function monitorBody(
               return;
             }
             onChunk(value.length);
-            const lines = scanner.push(value);
-            if (lines !== null) {
-              controller.enqueue(lines);
-              return;
+            try {
+              scanner.push(value);
+            } finally {
+              // Events completed before an oversized line are delivered before the error.
+              deliver();
             }
           }
         } catch (error) {
@@ -162,7 +169,6 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
     const controller = new AbortController();
     let failure: { error: unknown } | undefined;
     let opened = false;
-    let scanner: EventScanner | undefined;
     let lastActivity = Date.now();
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -220,14 +226,30 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
           url: request.displayUrl,
         });
       }
-      scanner = new EventScanner({
+      const scanner = new EventScanner({
         maxEventSize: options.maxEventSize,
         lastEventId: options.lastEventId,
         onRetry: options.onRetry,
         tooLarge: (size) =>
           new SseEventTooLargeError({ limit: options.maxEventSize, size, url: request.displayUrl }),
       });
-      return new Response(monitorBody(response.body, scanner, activity), {
+      const deliver = (): void => {
+        for (let record = scanner.shift(); record !== undefined; record = scanner.shift()) {
+          // Unsubscribed (or failed) while delivering this chunk: the rest is not wanted.
+          if (controller.signal.aborted) return;
+          if (!record.hasData) {
+            options.onLastEventId(record.lastEventId);
+            continue;
+          }
+          subscriber.next({
+            event: record.event === '' ? 'message' : record.event,
+            data: record.data,
+            id: record.id,
+            lastEventId: record.lastEventId,
+          });
+        }
+      };
+      return new Response(consumeBody(response.body, scanner, activity, deliver), {
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
@@ -264,25 +286,6 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
         opened = true;
         options.onOpen();
         return Promise.resolve();
-      },
-      onmessage: (message) => {
-        if (controller.signal.aborted) return;
-        try {
-          const record = scanner?.shift();
-          if (record === undefined) return;
-          if (!record.hasData) {
-            options.onLastEventId(record.lastEventId);
-            return;
-          }
-          subscriber.next({
-            event: record.event === '' ? 'message' : record.event,
-            data: record.repair === null ? message.data : repairData(message.data, record.repair),
-            id: record.id,
-            lastEventId: record.lastEventId,
-          });
-        } catch (error) {
-          fail(error);
-        }
       },
       onerror: (error: unknown) => {
         throw error;
