@@ -9,7 +9,7 @@
  * - the body is read here: bytes feed the idle watchdog and the {@link EventScanner}, which parses
  *   them by the WHATWG rules (heartbeats and id-only blocks are not messages, NUL ids are ignored,
  *   the last event ID carries forward, empty data lines survive); fetch-event-source is given a
- *   body that carries no bytes and ends or fails when the real one does;
+ *   response whose body carries no bytes and ends or fails when the real one does;
  * - whatever it or `fetch` throws is normalised to an rx-sse error in {@link normalizeError}.
  *
  * @internal
@@ -116,45 +116,46 @@ async function readSnippet(response: Response): Promise<string> {
 
 /**
  * Reads `body` to its end: every chunk is counted, then scanned, then the events it completed are
- * delivered. Returns the body fetch-event-source reads: it carries no bytes (the scanner is the
- * parser), and it ends or fails when `body` does, which settles fetch-event-source's promise.
+ * delivered. Resolves when the body ends; rejects (after cancelling it) when reading fails.
  */
-function consumeBody(
+async function readBody(
   body: ReadableStream<Uint8Array>,
   scanner: EventScanner,
   onChunk: (count: number) => void,
   deliver: () => void,
-): ReadableStream<Uint8Array> {
+): Promise<void> {
   const reader = body.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) {
-              controller.close();
-              return;
-            }
-            onChunk(value.length);
-            try {
-              scanner.push(value);
-            } finally {
-              // Events completed before an oversized line are delivered before the error.
-              deliver();
-            }
-          }
-        } catch (error) {
-          reader.cancel(error).catch(noop);
-          throw error;
-        }
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      onChunk(value.length);
+      try {
+        scanner.push(value);
+      } finally {
+        // Events completed before an oversized line are delivered before the error.
+        deliver();
+      }
+    }
+  } catch (error) {
+    reader.cancel(error).catch(noop);
+    throw error;
+  }
+}
+
+/**
+ * The response fetch-event-source is given. After our `onopen` it only ever calls
+ * `response.body.getReader().read()` until `done` (2.0.1, bundled and pinned). This body carries no
+ * bytes — the scanner is the parser — and its one read settles when `read` does, which settles
+ * fetch-event-source's promise. A plain object rather than a second `Response` and `ReadableStream`
+ * per connection: those cost about 4 KiB of heap per open stream.
+ */
+function transportResponse(read: () => Promise<void>): Response {
+  let reading: Promise<{ done: true; value: undefined }> | undefined;
+  const reader = {
+    read: () => (reading ??= read().then(() => ({ done: true, value: undefined }) as const)),
+  };
+  return { body: { getReader: () => reader } } as unknown as Response;
 }
 
 /**
@@ -249,11 +250,8 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
           });
         }
       };
-      return new Response(consumeBody(response.body, scanner, activity, deliver), {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
+      const { body } = response;
+      return transportResponse(() => readBody(body, scanner, activity, deliver));
     };
 
     const settle = (error?: unknown): void => {
