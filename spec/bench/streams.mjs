@@ -24,6 +24,21 @@ async function settleHeap() {
   return process.memoryUsage();
 }
 
+/** Least-squares slope of `values` against their index (per batch); NaN for fewer than 2. */
+function slope(values) {
+  const n = values.length;
+  if (n < 2) return NaN;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((sum, value) => sum + value, 0) / n;
+  let num = 0;
+  let den = 0;
+  values.forEach((value, x) => {
+    num += (x - meanX) * (value - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return num / den;
+}
+
 async function warmUp(row, args) {
   const tag = `${args.tag}-warm`;
   for (let i = 0; i < args.warmup; i++) (await hello(row, { base: args.base, tag }))();
@@ -33,11 +48,13 @@ async function warmUp(row, args) {
 async function many(row, args) {
   await warmUp(row, args);
   const before = await settleHeap();
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   const results = await Promise.allSettled(
     Array.from({ length: args.streams }, () => hello(row, { base: args.base, tag: args.tag })),
   );
   const openMs = performance.now() - start;
+  const { user, system } = process.cpuUsage(cpuStart);
   const failed = results.filter((result) => result.status === 'rejected');
   const during = await openSockets(args.base, args.tag, 0);
   const after = await settleHeap();
@@ -56,6 +73,7 @@ async function many(row, args) {
     problem,
     streams: args.streams,
     openMs,
+    openCpuMs: (user + system) / 1000,
     heapPerStream: (after.heapUsed - before.heapUsed) / args.streams,
     rssPerStream: (after.rss - before.rss) / args.streams,
     socketsLeft: left,
@@ -66,11 +84,13 @@ async function churn(row, args) {
   await warmUp(row, args);
   const before = await settleHeap();
   const batches = [];
+  const cpuBatches = [];
   // Heap after each batch: growth that continues in the second half would be a leak.
   const heapByBatch = [];
   let failure;
   for (let done = 0; done < args.cycles && failure === undefined;) {
     const size = Math.min(args.batch, args.cycles - done);
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     try {
       for (let i = 0; i < size; i++) (await hello(row, { base: args.base, tag: args.tag }))();
@@ -78,12 +98,12 @@ async function churn(row, args) {
       failure = `cycle ${done + 1}…: ${error.message}`;
     }
     batches.push(((performance.now() - start) * 1000) / size);
+    const { user, system } = process.cpuUsage(cpuStart);
+    cpuBatches.push((user + system) / size);
     done += size;
     heapByBatch.push((await settleHeap()).heapUsed - before.heapUsed);
   }
   const after = await settleHeap();
-  const half = heapByBatch.length >> 1;
-  const secondHalfCycles = (heapByBatch.length - half) * args.batch;
   const left = await openSockets(args.base, args.tag, 5000);
   const problem = failure ?? (left !== 0 ? `${left} sockets left open` : undefined);
   return {
@@ -91,10 +111,10 @@ async function churn(row, args) {
     problem,
     cycles: args.cycles,
     usPerCycle: batches,
+    cpuUsPerCycle: cpuBatches,
     heapGrowth: after.heapUsed - before.heapUsed,
     heapByBatch,
-    heapPerCycleSecondHalf:
-      half > 0 ? (heapByBatch.at(-1) - heapByBatch[half - 1]) / secondHalfCycles : NaN,
+    heapPerCycleSecondHalf: slope(heapByBatch.slice(heapByBatch.length >> 1)) / args.batch,
     rssGrowth: after.rss - before.rss,
     socketsLeft: left,
   };
