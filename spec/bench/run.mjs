@@ -29,9 +29,9 @@ const root = join(here, '..', '..');
 const SCALES = {
   full: {
     throughput: [
-      { size: 'small', n: 200_000, warmup: 20_000, runs: 5 },
+      { size: 'small', n: 200_000, warmup: 20_000, runs: 7 },
       // 50k × 4 KiB = 205 MB per run: 200k would take most of the 5-minute budget alone.
-      { size: 'large', n: 50_000, warmup: 5_000, runs: 3 },
+      { size: 'large', n: 50_000, warmup: 5_000, runs: 5 },
     ],
     latency: { n: 2_000, rate: 1_000, warmup: 300, runs: 3 },
     many: { streams: 1_000, warmup: 20, runs: 3 },
