@@ -233,6 +233,15 @@ export async function writeReport({ results, env, rows, out }) {
           lines,
         ),
     );
+    const heapOf = (key) => summarize(runs[key] ?? [], (run) => run.heapPerStream);
+    const [ours, fes, es] = ['fromSse', 'fes', 'eventsource'].map(heapOf);
+    if (ours.ok && fes.ok && es.ok) {
+      headline.push(
+        `Memory: ${kib(ours.median)} of heap per open \`fromSse\` stream, against ` +
+          `${kib(fes.median)} for raw fetch-event-source and ${kib(es.median)} for eventsource ` +
+          `(${int(config.streams)} concurrent streams).`,
+      );
+    }
   }
 
   // Churn.
@@ -283,7 +292,7 @@ export async function writeReport({ results, env, rows, out }) {
     if (ours.length === 2 && ours.every((run) => run.ok)) {
       headline.push(
         `Churn: after ${int(config.cycles)} subscribe → first event → unsubscribe cycles the ` +
-          `server has 0 sockets open; over the second half of them the heap grew by ` +
+          `server has 0 sockets open; the heap's slope over the second half of them is ` +
           `${fixed(ours[0].heapPerCycleSecondHalf, 0)} B per cycle (\`fromSse\`) and ` +
           `${fixed(ours[1].heapPerCycleSecondHalf, 0)} B (typed client).`,
       );
