@@ -44,10 +44,7 @@ const FES_NOTICE =
   '/*! @microsoft/fetch-event-source 2.0.1 | MIT License | Copyright (c) Microsoft Corporation.' +
   ' Full text in THIRD-PARTY-NOTICES.md */';
 
-/**
- * esbuild plugin: bundles the CJS build of fetch-event-source, scoped. Also used by the benchmark
- * (spec/bench/floor.mjs) to measure the very copy the package ships.
- */
+/** esbuild plugin: bundles the CJS build of fetch-event-source, scoped. */
 export const scopedTransport = {
   name: 'rx-sse-scoped-transport',
   setup(b) {

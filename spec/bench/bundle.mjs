@@ -1,6 +1,6 @@
 // Bundle size: what each public entry of the built package, and each peer library, adds to a
 // browser bundle — esbuild bundle + minify (ESM, browser platform), then gzip level 9. Peer
-// dependencies (rxjs, zod, graphql) are external: an application has them anyway.
+// dependencies (rxjs, zod, graphql, React, Angular) are external: an application has them anyway.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -20,7 +20,8 @@ async function measure(contents) {
     target: 'es2022',
     write: false,
     legalComments: 'none',
-    external: ['rxjs', 'rxjs/*', 'zod', 'graphql', 'rx-sse'],
+    // Peers, and the core for subpath entries (they import it as `rx-sse`: counted once, above).
+    external: ['rxjs', 'rxjs/*', 'zod', 'graphql', 'react', 'react/*', '@angular/*', 'rx-sse'],
     logLevel: 'warning',
   });
   const code = result.outputFiles[0].contents;

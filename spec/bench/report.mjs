@@ -305,8 +305,9 @@ export async function writeReport({ results, env, rows, out }) {
     sections.push(
       '## Bundle size\n\n' +
         'What each public entry of the built package, and each peer library, adds to a browser ' +
-        'bundle: esbuild `bundle` + `minify` (ESM, browser platform), then gzip level 9. `rxjs`, ' +
-        '`zod` and `graphql` are external (peer dependencies). Bytes.\n\n' +
+        'bundle: esbuild `bundle` + `minify` (ESM, browser platform), then gzip level 9. Peer ' +
+        'dependencies (`rxjs`, `zod`, `graphql`, React, Angular) are external; subpath entries ' +
+        'import the core as `rx-sse`, so it is counted once, in the first row. Bytes.\n\n' +
         table(['entry', 'what', 'min', 'min+gzip'], lines),
     );
     const core = results.bundle[0];
