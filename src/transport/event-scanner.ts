@@ -1,18 +1,17 @@
 /**
- * A byte-level scanner that runs ahead of fetch-event-source's parser on the same bytes.
+ * The event-stream parser: bytes in, spec-correct events out (WHATWG "interpreting an event
+ * stream").
  *
- * fetch-event-source parses the stream and calls `onmessage` on every blank line. Its parser
- * deviates from the WHATWG rules in ways a wrapper cannot see from the messages alone (a heartbeat
- * comment and `data:` with an empty value both arrive as `{ data: '' }`; ids with NUL are kept;
- * leading empty data lines are dropped; the `id` is not carried forward). It also re-copies a long
- * line on every chunk (quadratic time).
+ * fetch-event-source's own parser is not used: it deviates from the spec (a heartbeat comment and
+ * `data:` with an empty value both arrive as `{ data: '' }`; ids with NUL are kept; leading empty
+ * data lines are dropped; the `id` is not carried forward; a BOM is stripped anywhere), it walks
+ * every byte in JavaScript, decodes every field value, and re-copies a long line on every chunk
+ * (quadratic time). The transport reads the body itself, feeds it here and hands fetch-event-source
+ * no bytes at all (see open-stream.ts).
  *
- * The scanner reads each chunk first and, per blank line, queues the facts the spec needs: whether
- * the block had data, its event type, its id (NUL ids ignored), the last event ID, and — only for
- * the rare blocks where fetch-event-source's `data` differs from the spec's — how to rebuild it. It
- * decodes only the short fields (`event`, `id`); the payload is decoded once, by the transport.
- * It hands fetch-event-source complete lines only, so a long line is copied once; and it enforces
- * `maxEventSize` on the bytes it holds and on the data an event accumulates.
+ * The scanner finds line ends with `indexOf`, keeps an unfinished line as a list of chunks and
+ * joins it once, when it ends (so a long line is copied once), decodes each data value once, and
+ * enforces `maxEventSize` on the bytes it holds and on the data an event accumulates.
  *
  * @internal
  * @module
@@ -36,29 +35,18 @@ function decode(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
-/**
- * How one data line contributes to the spec's data and to fetch-event-source's:
- * - `keep`: both have the value;
- * - `keep-bom`: both, but fetch-event-source lost a leading U+FEFF;
- * - `empty`: the spec has `''`, fetch-event-source dropped the line (leading empty value, or a
- *   `data` line without a colon);
- * - `bom`: the spec has `'\uFEFF'`, fetch-event-source dropped it;
- * - `fes-only`: fetch-event-source took `\uFEFFdata:` for `data:`; the spec ignores the line.
- */
-export type DataLineKind = 'keep' | 'keep-bom' | 'empty' | 'bom' | 'fes-only';
-
-/** What the spec says about one block ended by a blank line. */
+/** One block ended by a blank line: an event when it had data. */
 export interface DispatchRecord {
-  /** Whether the data buffer is non-empty, i.e. whether this block is a message at all. */
+  /** Whether the data buffer is non-empty, i.e. whether this block is an event at all. */
   readonly hasData: boolean;
   /** The event type buffer; `''` means `'message'`. */
   readonly event: string;
+  /** The data buffer, without its final LF. */
+  readonly data: string;
   /** This block's own accepted `id` field, if any. */
   readonly id: string | undefined;
   /** The last event ID after this block. */
   readonly lastEventId: string;
-  /** `null` when fetch-event-source's data is right; otherwise how to rebuild it. */
-  readonly repair: readonly DataLineKind[] | null;
 }
 
 /** Options of {@link EventScanner}. */
@@ -71,6 +59,26 @@ export interface ScannerOptions {
   readonly onRetry: (ms: number) => void;
   /** Builds the error thrown when an event grows past `maxEventSize`. */
   readonly tooLarge: (size: number) => Error;
+}
+
+/** Longest value {@link decodeField} builds itself; past it the decoder is cheaper. */
+const SHORT_FIELD = 32;
+
+/**
+ * Decodes a field value (`id`, `event`): short ASCII values, the usual case, are built directly,
+ * which is several times cheaper than a `TextDecoder` call on a new view; anything else is decoded.
+ */
+function decodeField(buf: Uint8Array, start: number, end: number): string {
+  if (end - start <= SHORT_FIELD) {
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const byte = buf[i] as number;
+      if (byte >= 0x80) return decode(buf.subarray(start, end));
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return decode(buf.subarray(start, end));
 }
 
 function startsWith(buf: Uint8Array, at: number, end: number, bytes: readonly number[]): boolean {
@@ -94,12 +102,10 @@ export class EventScanner {
   // The block being read.
   private dataLines = 0;
   private dataBytes = 0;
-  private keeps = 0;
-  private kinds: DataLineKind[] | null = null;
-  private fesEmpty = true;
+  private data = '';
   private eventType = '';
   private blockId: string | undefined = undefined;
-  // Dispatches that fetch-event-source has not reached yet.
+  // Blocks scanned and not yet taken by the transport.
   private readonly queue: DispatchRecord[] = [];
   private head = 0;
 
@@ -108,10 +114,10 @@ export class EventScanner {
   }
 
   /**
-   * Scans one chunk. Returns the bytes fetch-event-source may parse now — complete lines only —
-   * or `null` when the chunk did not complete a line. Throws `tooLarge()` past `maxEventSize`.
+   * Scans one chunk; the blocks it completes are then available from {@link shift}, in order.
+   * Throws `tooLarge()` past `maxEventSize` (the blocks completed before that remain queued).
    */
-  push(chunk: Uint8Array): Uint8Array | null {
+  push(chunk: Uint8Array): void {
     let buf = chunk;
     if (this.held.length > 0) {
       const end = this.findTerminator(chunk, 0);
@@ -119,17 +125,17 @@ export class EventScanner {
       if (end === -1) {
         this.checkSize(this.dataBytes + this.heldBytes);
         this.held.push(chunk);
-        return null;
+        return;
       }
       this.held.push(chunk);
       buf = concat(this.held, this.heldBytes);
       this.held = [];
       this.heldBytes = 0;
     }
-    return this.scan(buf);
+    this.scan(buf);
   }
 
-  /** The facts of the next blank line fetch-event-source will dispatch. */
+  /** The next block scanned, if any. */
   shift(): DispatchRecord | undefined {
     const record = this.queue[this.head];
     if (record === undefined) return undefined;
@@ -143,11 +149,14 @@ export class EventScanner {
 
   private findTerminator(buf: Uint8Array, from: number): number {
     const lf = buf.indexOf(LF, from);
-    const cr = buf.indexOf(CR, from);
-    return lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+    if (lf === -1) return buf.indexOf(CR, from);
+    // A CR can only come first if it is before the LF: never search past the LF (an unbounded
+    // search for a CR that is not there reads the whole chunk).
+    for (let i = from; i < lf; i++) if (buf[i] === CR) return i;
+    return lf;
   }
 
-  private scan(buf: Uint8Array): Uint8Array | null {
+  private scan(buf: Uint8Array): void {
     const length = buf.length;
     let pos = 0;
     if (this.skipLF && length > 0) {
@@ -180,7 +189,6 @@ export class EventScanner {
       this.held.push(rest);
       this.heldBytes = rest.length;
     }
-    return lineStart === 0 ? null : buf.subarray(0, lineStart);
   }
 
   private checkSize(size: number): void {
@@ -198,63 +206,29 @@ export class EventScanner {
       return;
     }
     if (at === end) return; // A first line that was only a BOM: an empty block, nothing to do.
-    const colon = buf.indexOf(COLON, at);
-    const hasColon = colon !== -1 && colon < end;
+    // A loop bounded by the line: field names are short, and `indexOf` would search past the line.
+    let colon = at;
+    while (colon < end && buf[colon] !== COLON) colon++;
+    const hasColon = colon < end;
     if (hasColon && colon === at) return; // Comment.
     const nameEnd = hasColon ? colon : end;
     let valueStart = end;
     if (hasColon) valueStart = colon + 1 < end && buf[colon + 1] === SPACE ? colon + 2 : colon + 1;
 
-    const specData = equals(buf, at, nameEnd, DATA);
-    // fetch-event-source decodes the raw field name, which strips one leading BOM anywhere.
-    const fesData =
-      hasColon &&
-      colon > start &&
-      (equals(buf, start, colon, DATA) ||
-        (startsWith(buf, start, colon, BOM) && equals(buf, start + 3, colon, DATA)));
-    if (specData || fesData) {
-      this.dataLine(buf, valueStart, end, specData, fesData);
+    if (equals(buf, at, nameEnd, DATA)) {
+      this.dataBytes += end - valueStart + 1;
       this.checkSize(this.dataBytes);
+      const value = valueStart === end ? '' : decode(buf.subarray(valueStart, end));
+      this.data = this.dataLines++ === 0 ? value : `${this.data}\n${value}`;
     } else if (equals(buf, at, nameEnd, ID)) {
       if (buf.subarray(valueStart, end).indexOf(0) === -1) {
-        this.blockId = decode(buf.subarray(valueStart, end));
+        this.blockId = decodeField(buf, valueStart, end);
         this.idBuffer = this.blockId;
       }
     } else if (equals(buf, at, nameEnd, EVENT)) {
-      this.eventType = decode(buf.subarray(valueStart, end));
+      this.eventType = decodeField(buf, valueStart, end);
     } else if (equals(buf, at, nameEnd, RETRY)) {
       this.retry(buf, valueStart, end);
-    }
-  }
-
-  private dataLine(
-    buf: Uint8Array,
-    valueStart: number,
-    end: number,
-    specData: boolean,
-    fesData: boolean,
-  ): void {
-    this.dataBytes += end - valueStart + 1;
-    let kind: DataLineKind | null;
-    const bomLead = startsWith(buf, valueStart, end, BOM);
-    let fesKept = false;
-    if (fesData) {
-      const decodedEmpty = end === valueStart || (bomLead && end - valueStart === 3);
-      fesKept = !(this.fesEmpty && decodedEmpty);
-      if (fesKept) this.fesEmpty = false;
-    }
-    if (specData) {
-      this.dataLines++;
-      if (fesData && fesKept) kind = bomLead ? 'keep-bom' : 'keep';
-      else kind = fesData && bomLead ? 'bom' : 'empty';
-    } else {
-      kind = fesKept ? 'fes-only' : null;
-    }
-    if (kind === 'keep' && this.kinds === null) {
-      this.keeps++;
-    } else if (kind !== null) {
-      this.kinds ??= new Array<DataLineKind>(this.keeps).fill('keep');
-      this.kinds.push(kind);
     }
   }
 
@@ -275,31 +249,14 @@ export class EventScanner {
       event: this.eventType,
       id: this.blockId,
       lastEventId: this.idBuffer,
-      repair: this.kinds,
+      data: this.data,
     });
     this.dataLines = 0;
     this.dataBytes = 0;
-    this.keeps = 0;
-    this.kinds = null;
-    this.fesEmpty = true;
+    this.data = '';
     this.eventType = '';
     this.blockId = undefined;
   }
-}
-
-/** Rebuilds the spec's data from fetch-event-source's, for a block with a repair plan. */
-export function repairData(fesData: string, kinds: readonly DataLineKind[]): string {
-  const segments = fesData === '' ? [] : fesData.split('\n');
-  const out: string[] = [];
-  let next = 0;
-  for (const kind of kinds) {
-    if (kind === 'keep') out.push(segments[next++] ?? '');
-    else if (kind === 'keep-bom') out.push(`\uFEFF${segments[next++] ?? ''}`);
-    else if (kind === 'empty') out.push('');
-    else if (kind === 'bom') out.push('\uFEFF');
-    else next++;
-  }
-  return next === segments.length ? out.join('\n') : fesData;
 }
 
 function concat(parts: readonly Uint8Array[], total: number): Uint8Array {

@@ -1,14 +1,15 @@
 /**
  * One connection attempt over fetch-event-source, as a cold Observable of spec-correct messages.
  *
- * Everything fetch-event-source gets wrong is handled here, at its boundary:
+ * fetch-event-source runs the request (fetch, abort, its promise); it parses nothing. Everything
+ * it gets wrong is handled here, at its boundary:
  * - its retry is never used (`onerror` rethrows), so it cannot loop on a 401 or leak connections;
- * - status and content type are checked before it parses anything (non-2xx → {@link SseHttpError},
+ * - status and content type are checked before anything is read (non-2xx → {@link SseHttpError},
  *   204 → completion, wrong type → {@link SseContentTypeError});
- * - the body it reads is monitored: bytes feed the idle watchdog and the {@link EventScanner},
- *   which supplies what its parser loses (heartbeats and id-only blocks are not messages, NUL ids
- *   are ignored, the last event ID carries forward, empty data lines survive);
- * - `onmessage` never throws into it (a throw there makes it reconnect without closing);
+ * - the body is read here: bytes feed the idle watchdog and the {@link EventScanner}, which parses
+ *   them by the WHATWG rules (heartbeats and id-only blocks are not messages, NUL ids are ignored,
+ *   the last event ID carries forward, empty data lines survive); fetch-event-source is given a
+ *   response whose body carries no bytes and ends or fails when the real one does;
  * - whatever it or `fetch` throws is normalised to an rx-sse error in {@link normalizeError}.
  *
  * @internal
@@ -25,7 +26,7 @@ import {
 } from '../errors.js';
 import { responseHeaders, scrub, scrubError } from '../internal/redact.js';
 import type { SseMessage } from '../types.js';
-import { EventScanner, repairData } from './event-scanner.js';
+import { EventScanner } from './event-scanner.js';
 import { fetchEventSource } from './fetch-event-source.js';
 import type { PreparedRequest } from './request.js';
 
@@ -140,41 +141,48 @@ async function readText(response: Response, limit: number): Promise<string> {
   return new TextDecoder().decode(bytes, { stream: true });
 }
 
-/** The body fetch-event-source reads: complete lines only, every chunk seen by `scanner` first. */
-function monitorBody(
+/**
+ * Reads `body` to its end: every chunk is counted, then scanned, then the events it completed are
+ * delivered. Resolves when the body ends; rejects (after cancelling it) when reading fails.
+ */
+async function readBody(
   body: ReadableStream<Uint8Array>,
   scanner: EventScanner,
   onChunk: (count: number) => void,
-): ReadableStream<Uint8Array> {
+  deliver: () => void,
+): Promise<void> {
   const reader = body.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) {
-              controller.close();
-              return;
-            }
-            onChunk(value.length);
-            const lines = scanner.push(value);
-            if (lines !== null) {
-              controller.enqueue(lines);
-              return;
-            }
-          }
-        } catch (error) {
-          reader.cancel(error).catch(noop);
-          throw error;
-        }
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      onChunk(value.length);
+      try {
+        scanner.push(value);
+      } finally {
+        // Events completed before an oversized line are delivered before the error.
+        deliver();
+      }
+    }
+  } catch (error) {
+    reader.cancel(error).catch(noop);
+    throw error;
+  }
+}
+
+/**
+ * The response fetch-event-source is given. After our `onopen` it only ever calls
+ * `response.body.getReader().read()` until `done` (2.0.1, bundled and pinned). This body carries no
+ * bytes — the scanner is the parser — and its one read settles when `read` does, which settles
+ * fetch-event-source's promise. A plain object rather than a second `Response` and `ReadableStream`
+ * per connection: those cost about 4 KiB of heap per open stream.
+ */
+function transportResponse(read: () => Promise<void>): Response {
+  let reading: Promise<{ done: true; value: undefined }> | undefined;
+  const reader = {
+    read: () => (reading ??= read().then(() => ({ done: true, value: undefined }) as const)),
+  };
+  return { body: { getReader: () => reader } } as unknown as Response;
 }
 
 /**
@@ -189,7 +197,6 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
     const controller = new AbortController();
     let failure: { error: unknown } | undefined;
     let opened = false;
-    let scanner: EventScanner | undefined;
     let lastActivity = Date.now();
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -254,18 +261,31 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
           url: request.displayUrl,
         });
       }
-      scanner = new EventScanner({
+      const scanner = new EventScanner({
         maxEventSize: options.maxEventSize,
         lastEventId: options.lastEventId,
         onRetry: options.onRetry,
         tooLarge: (size) =>
           new SseEventTooLargeError({ limit: options.maxEventSize, size, url: request.displayUrl }),
       });
-      return new Response(monitorBody(response.body, scanner, activity), {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
+      const deliver = (): void => {
+        for (let record = scanner.shift(); record !== undefined; record = scanner.shift()) {
+          // Unsubscribed (or failed) while delivering this chunk: the rest is not wanted.
+          if (controller.signal.aborted) return;
+          if (!record.hasData) {
+            options.onLastEventId(record.lastEventId);
+            continue;
+          }
+          subscriber.next({
+            event: record.event === '' ? 'message' : record.event,
+            data: record.data,
+            id: record.id,
+            lastEventId: record.lastEventId,
+          });
+        }
+      };
+      const { body } = response;
+      return transportResponse(() => readBody(body, scanner, activity, deliver));
     };
 
     const settle = (error?: unknown): void => {
@@ -305,25 +325,6 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
         opened = true;
         options.onOpen();
         return Promise.resolve();
-      },
-      onmessage: (message) => {
-        if (controller.signal.aborted) return;
-        try {
-          const record = scanner?.shift();
-          if (record === undefined) return;
-          if (!record.hasData) {
-            options.onLastEventId(record.lastEventId);
-            return;
-          }
-          subscriber.next({
-            event: record.event === '' ? 'message' : record.event,
-            data: record.repair === null ? message.data : repairData(message.data, record.repair),
-            id: record.id,
-            lastEventId: record.lastEventId,
-          });
-        } catch (error) {
-          fail(error);
-        }
       },
       onerror: (error: unknown) => {
         throw error;
