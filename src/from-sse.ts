@@ -14,7 +14,6 @@ import {
   retry,
   switchMap,
   takeWhile,
-  tap,
   throwError,
   type Subscription,
 } from 'rxjs';
@@ -329,10 +328,12 @@ export function fromSse(
     };
 
     const messages = connectOnce.pipe(
-      filter((message) => deduper.accept(message)),
-      tap((message) => {
+      // One stage, not filter + tap: it runs for every event.
+      filter((message) => {
+        if (!deduper.accept(message)) return false;
         lastEventId = message.lastEventId;
         attempt = 0;
+        return true;
       }),
       retry({ delay: retryAuth }),
       retryConfig === undefined

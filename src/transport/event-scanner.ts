@@ -16,6 +16,7 @@
  * @internal
  * @module
  */
+import type { SseMessage } from '../types.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -35,19 +36,11 @@ function decode(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
-/** One block ended by a blank line: an event when it had data. */
-export interface DispatchRecord {
-  /** Whether the data buffer is non-empty, i.e. whether this block is an event at all. */
-  readonly hasData: boolean;
-  /** The event type buffer; `''` means `'message'`. */
-  readonly event: string;
-  /** The data buffer, without its final LF. */
-  readonly data: string;
-  /** This block's own accepted `id` field, if any. */
-  readonly id: string | undefined;
-  /** The last event ID after this block. */
-  readonly lastEventId: string;
-}
+/**
+ * What one block ended by a blank line amounts to: an event (when it had data), or — a block
+ * without data, such as an id-only one — just the last event ID it leaves in effect.
+ */
+export type DispatchRecord = SseMessage | string;
 
 /** Options of {@link EventScanner}. */
 export interface ScannerOptions {
@@ -135,7 +128,7 @@ export class EventScanner {
     this.scan(buf);
   }
 
-  /** The next block scanned, if any. */
+  /** The next block scanned, if any: an event, or the last event ID a block without data left. */
   shift(): DispatchRecord | undefined {
     const record = this.queue[this.head];
     if (record === undefined) return undefined;
@@ -244,13 +237,16 @@ export class EventScanner {
   }
 
   private dispatch(): void {
-    this.queue.push({
-      hasData: this.dataLines > 0,
-      event: this.eventType,
-      id: this.blockId,
-      lastEventId: this.idBuffer,
-      data: this.data,
-    });
+    this.queue.push(
+      this.dataLines === 0
+        ? this.idBuffer
+        : {
+            event: this.eventType === '' ? 'message' : this.eventType,
+            data: this.data,
+            id: this.blockId,
+            lastEventId: this.idBuffer,
+          },
+    );
     this.dataLines = 0;
     this.dataBytes = 0;
     this.data = '';

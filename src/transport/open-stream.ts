@@ -272,16 +272,8 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
         for (let record = scanner.shift(); record !== undefined; record = scanner.shift()) {
           // Unsubscribed (or failed) while delivering this chunk: the rest is not wanted.
           if (controller.signal.aborted) return;
-          if (!record.hasData) {
-            options.onLastEventId(record.lastEventId);
-            continue;
-          }
-          subscriber.next({
-            event: record.event === '' ? 'message' : record.event,
-            data: record.data,
-            id: record.id,
-            lastEventId: record.lastEventId,
-          });
+          if (typeof record === 'string') options.onLastEventId(record);
+          else subscriber.next(record);
         }
       };
       const { body } = response;
