@@ -1,17 +1,9 @@
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { fromSse, type SseMessage } from '../src/index.js';
 import { chunkingFetch, seededRandom } from './support/chunking.js';
-import { openSse, startServer, type SseServer } from './support/sse-server.js';
+import { openSse, useSseServer } from './support/sse-server.js';
 
-let server: SseServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.waitFor(() => server.openResponses() === 0, 'no open responses after the test');
-  server.reset();
-});
-afterAll(() => server.close());
+const server = useSseServer();
 
 // A stream that mixes every line ending, a BOM, comments, multi-byte UTF-8 (2, 3 and 4 bytes),
 // multi-line data, ids carried forward and custom event names.

@@ -9,17 +9,9 @@ import {
   SseValidationError,
   type StandardSchema,
 } from '../src/index.js';
-import { encodeEvent, openSse, startServer, type SseServer } from './support/sse-server.js';
+import { encodeEvent, openSse, useSseServer } from './support/sse-server.js';
 
-let server: SseServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.waitFor(() => server.openResponses() === 0, 'no open responses after the test');
-  server.reset();
-});
-afterAll(() => server.close());
+const server = useSseServer();
 
 const chat = {
   room: defineEndpoint({

@@ -4,17 +4,9 @@
  */
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { fromSse, SseEventTooLargeError, type SseMessage } from '../src/index.js';
-import { openSse, startServer, type SseServer } from './support/sse-server.js';
+import { openSse, useSseServer } from './support/sse-server.js';
 
-let server: SseServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.waitFor(() => server.openResponses() === 0, 'no open responses after the test');
-  server.reset();
-});
-afterAll(() => server.close());
+const server = useSseServer();
 
 /** Serves `body` in one write and reads `count` messages from it. */
 function readStream(body: string, count: number): Promise<SseMessage[]> {

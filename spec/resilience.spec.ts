@@ -6,17 +6,9 @@ import {
   type SseConnectionState,
   type SseMessage,
 } from '../src/index.js';
-import { encodeEvent, openSse, startServer, type SseServer } from './support/sse-server.js';
+import { encodeEvent, openSse, useSseServer } from './support/sse-server.js';
 
-let server: SseServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.waitFor(() => server.openResponses() === 0, 'no open responses after the test');
-  server.reset();
-});
-afterAll(() => server.close());
+const server = useSseServer();
 
 /** Fast retries for tests: the policy is what is under test, not the wait. */
 const fast = { initialDelay: 1, maxDelay: 5 };

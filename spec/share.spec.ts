@@ -8,17 +8,9 @@ import {
   type SseConnectionState,
 } from '../src/index.js';
 import { createMockSseFetch } from '../src/testing/index.js';
-import { encodeEvent, openSse, startServer, type SseServer } from './support/sse-server.js';
+import { encodeEvent, openSse, useSseServer } from './support/sse-server.js';
 
-let server: SseServer;
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await server.waitFor(() => server.openResponses() === 0, 'no open responses after the test');
-  server.reset();
-});
-afterAll(() => server.close());
+const server = useSseServer();
 
 function online(path: string): void {
   server.route(path, (_req, res) => {

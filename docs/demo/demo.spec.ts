@@ -6,14 +6,14 @@
  * The screenshot lands in docs/demo/artifacts/demo.png (not committed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../spec/browser/harness.js';
 
 const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(__dirname, 'artifacts');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const STREAMS = ['chat', 'danmaku', 'live', 'secure'] as const;
 
 interface ServerStats {
@@ -94,27 +94,7 @@ function readLedger(page: Page): Promise<Record<string, LedgerRow>> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install it ("apt-get install -y chromium") or set CHROMIUM_PATH`,
-    );
-  }
-  [url, browser] = await Promise.all([
-    startDemo(),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [url, browser] = await Promise.all([startDemo(), launchChromium()]);
 }, 30_000);
 
 afterAll(async () => {

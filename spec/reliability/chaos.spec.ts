@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { filter, firstValueFrom, type Observable } from 'rxjs';
 import type { SseConnectionState, SseMessage } from '../../src/index.js';
-import { startServer, type SseServer } from '../support/sse-server.js';
+
 import {
   endingFaults,
   makeLog,
@@ -15,36 +15,14 @@ import {
   type FaultStats,
   type LogEntry,
 } from './support/fault-server.js';
-import {
-  captureConsole,
-  expectNoLeaks,
-  expectNoSecretLeaks,
-  expectNoSocketsAtEnd,
-  SdkTimers,
-  settle,
-  sse,
-} from './support/harness.js';
+import { settle, sse, useReliabilityServer } from './support/harness.js';
 
 const LONG = process.env.RX_SSE_LONG === '1';
 const EVENTS = LONG ? 50_000 : 5_000;
 const STREAMS = 200;
 const EVENTS_PER_STREAM = LONG ? 250 : 60;
 
-let server: SseServer;
-const timers = new SdkTimers();
-
-beforeAll(async () => {
-  captureConsole();
-  timers.enable();
-  server = await startServer();
-});
-afterEach(() => expectNoLeaks(server, timers));
-afterAll(async () => {
-  timers.disable();
-  expectNoSecretLeaks();
-  await expectNoSocketsAtEnd(server);
-  await server.close();
-});
+const { server } = useReliabilityServer();
 
 /**
  * The resilient subscription under test: resume, fast backoff, a watchdog for stalls. The

@@ -10,17 +10,8 @@
  */
 import type { SseConnectionState, SseMessage } from '../../src/index.js';
 import { chunkingFetch, seededRandom } from '../support/chunking.js';
-import { openSse, startServer, type SseServer } from '../support/sse-server.js';
-import {
-  captureConsole,
-  expectNoLeaks,
-  expectNoSocketsAtEnd,
-  expectNoSecretLeaks,
-  SdkTimers,
-  SECRET_HEADERS,
-  settle,
-  sse,
-} from './support/harness.js';
+import { openSse } from '../support/sse-server.js';
+import { SECRET_HEADERS, settle, sse, useReliabilityServer } from './support/harness.js';
 import { interpret } from './support/whatwg.js';
 
 interface Case {
@@ -255,42 +246,32 @@ const CASES: Case[] = [
 /** The floor of reconnect delays in these tests: `retry:` values above it show in the state. */
 const FLOOR = 2;
 
-let server: SseServer;
-const timers = new SdkTimers();
 /** `last-event-id` of each run's reconnect, by run. */
 const resumedWith = new Map<string, string | undefined>();
 
-beforeAll(async () => {
-  captureConsole();
-  timers.enable();
-  server = await startServer();
-  CASES.forEach((c, index) => {
-    const body = typeof c.body === 'string' ? Buffer.from(c.body, 'utf8') : c.body;
-    server.route(`/case/${index}`, (req, res, seen) => {
-      if (seen.url.searchParams.get('attempt') === '0') {
-        openSse(res);
-        res.end(body);
-        return;
-      }
-      const header = req.headers['last-event-id'];
-      resumedWith.set(
-        seen.url.searchParams.get('run') ?? '',
-        header === undefined ? undefined : Buffer.from(String(header), 'latin1').toString('utf8'),
-      );
-      res.writeHead(204).end();
-    });
-  });
-});
-afterEach(() => expectNoLeaks(server, timers));
-afterAll(async () => {
-  console.log(
-    `conformance: ${CASES.length} cases, ${runs} reads through the real path ` +
-      `(${EVERY_SPLIT ? 'every split point, ' : ''}fixed and random chunkings), each with a reconnect`,
-  );
-  timers.disable();
-  expectNoSecretLeaks();
-  await expectNoSocketsAtEnd(server);
-  await server.close();
+const { server } = useReliabilityServer({
+  setup: (started) =>
+    CASES.forEach((c, index) => {
+      const body = typeof c.body === 'string' ? Buffer.from(c.body, 'utf8') : c.body;
+      started.route(`/case/${index}`, (req, res, seen) => {
+        if (seen.url.searchParams.get('attempt') === '0') {
+          openSse(res);
+          res.end(body);
+          return;
+        }
+        const header = req.headers['last-event-id'];
+        resumedWith.set(
+          seen.url.searchParams.get('run') ?? '',
+          header === undefined ? undefined : Buffer.from(String(header), 'latin1').toString('utf8'),
+        );
+        res.writeHead(204).end();
+      });
+    }),
+  summary: () =>
+    console.log(
+      `conformance: ${CASES.length} cases, ${runs} reads through the real path ` +
+        `(${EVERY_SPLIT ? 'every split point, ' : ''}fixed and random chunkings), each with a reconnect`,
+    ),
 });
 
 type Chunking = { readonly name: string; readonly size: () => () => number };

@@ -10,18 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { constants, createGzip } from 'node:zlib';
 import { count, filter, firstValueFrom, lastValueFrom, take, tap } from 'rxjs';
 import { isSseError, SseEventTooLargeError } from '../../src/index.js';
-import { encodeEvent, openSse, startServer, type SseServer } from '../support/sse-server.js';
+import { encodeEvent, openSse } from '../support/sse-server.js';
 import {
-  captureConsole,
   COOKIE,
-  expectNoLeaks,
-  expectNoSecretLeaks,
-  expectNoSocketsAtEnd,
-  SdkTimers,
   SECRET_HEADERS,
   settle,
   sse,
   TOKEN,
+  useReliabilityServer,
 } from './support/harness.js';
 
 const LONG = process.env.RX_SSE_LONG === '1';
@@ -29,21 +25,7 @@ const MiB = 1024 * 1024;
 /** The large body: 1 GiB in the long run (CI), 256 MiB by default. */
 const BODY = (LONG ? 1024 : 256) * MiB;
 
-let server: SseServer;
-const timers = new SdkTimers();
-
-beforeAll(async () => {
-  captureConsole();
-  timers.enable();
-  server = await startServer();
-});
-afterEach(() => expectNoLeaks(server, timers));
-afterAll(async () => {
-  timers.disable();
-  expectNoSecretLeaks();
-  await expectNoSocketsAtEnd(server);
-  await server.close();
-});
+const { server } = useReliabilityServer();
 
 /** Peak RSS growth over a baseline, sampled while a scenario runs. */
 class RssProbe {

@@ -5,16 +5,8 @@
  */
 import fc from 'fast-check';
 import { chunkingFetch } from '../support/chunking.js';
-import { openSse, startServer, type SseServer } from '../support/sse-server.js';
-import {
-  captureConsole,
-  expectNoLeaks,
-  expectNoSecretLeaks,
-  expectNoSocketsAtEnd,
-  SdkTimers,
-  settle,
-  sse,
-} from './support/harness.js';
+import { openSse } from '../support/sse-server.js';
+import { settle, sse, useReliabilityServer } from './support/harness.js';
 import {
   encode,
   expectedMessages,
@@ -77,25 +69,13 @@ const stream = fc.record({
   chunks: fc.array(fc.integer({ min: 1, max: 24 }), { minLength: 1, maxLength: 8 }),
 });
 
-let server: SseServer;
-const timers = new SdkTimers();
 const bodies = new Map<string, Buffer>();
-
-beforeAll(async () => {
-  captureConsole();
-  timers.enable();
-  server = await startServer();
-  server.route('/generated', (_req, res, seen) => {
-    openSse(res);
-    res.end(bodies.get(seen.url.searchParams.get('body') ?? ''));
-  });
-});
-afterEach(() => expectNoLeaks(server, timers));
-afterAll(async () => {
-  timers.disable();
-  expectNoSecretLeaks();
-  await expectNoSocketsAtEnd(server);
-  await server.close();
+const { server } = useReliabilityServer({
+  setup: (started) =>
+    started.route('/generated', (_req, res, seen) => {
+      openSse(res);
+      res.end(bodies.get(seen.url.searchParams.get('body') ?? ''));
+    }),
 });
 
 describe('property: encoded events, split anywhere, come back unchanged', () => {

@@ -9,38 +9,22 @@ import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { firstValueFrom } from 'rxjs';
 import { isSseError, type SseHttpError } from '../../src/index.js';
-import { openSse, startServer, type SseServer } from '../support/sse-server.js';
+import { openSse } from '../support/sse-server.js';
 import {
-  captureConsole,
   COOKIE,
-  expectNoLeaks,
   expectNoSecretLeaks,
-  expectNoSocketsAtEnd,
   leaksSecret,
   produced,
   record,
   renderings,
-  SdkTimers,
   SECRET_HEADERS,
   settle,
   sse,
   TOKEN,
+  useReliabilityServer,
 } from './support/harness.js';
 
-let server: SseServer;
-const timers = new SdkTimers();
-
-beforeAll(async () => {
-  captureConsole(true);
-  timers.enable();
-  server = await startServer();
-});
-afterEach(() => expectNoLeaks(server, timers));
-afterAll(async () => {
-  timers.disable();
-  await expectNoSocketsAtEnd(server);
-  await server.close();
-});
+const { server } = useReliabilityServer({ quiet: true, checkSecrets: false });
 
 /** A server that echoes the caller's credentials everywhere it can. */
 function echo(path: string, status: number, body: (auth: string, cookie: string) => string): void {

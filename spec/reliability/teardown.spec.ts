@@ -6,37 +6,13 @@
  */
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import type { SseConnectionState } from '../../src/index.js';
-import { encodeEvent, openSse, startServer, type SseServer } from '../support/sse-server.js';
-import {
-  captureConsole,
-  expectNoLeaks,
-  expectNoSecretLeaks,
-  expectNoSocketsAtEnd,
-  SdkTimers,
-  settle,
-  spiedSignal,
-  sse,
-  until,
-} from './support/harness.js';
+import { encodeEvent, openSse } from '../support/sse-server.js';
+import { settle, spiedSignal, sse, until, useReliabilityServer } from './support/harness.js';
 
 /** 5,000 in the long run (`RX_SSE_LONG=1`, CI); fewer by default: a cycle costs a connection. */
 const CYCLES = process.env.RX_SSE_LONG === '1' ? 5_000 : 1_200;
 
-let server: SseServer;
-const timers = new SdkTimers();
-
-beforeAll(async () => {
-  captureConsole();
-  timers.enable();
-  server = await startServer();
-});
-afterEach(() => expectNoLeaks(server, timers));
-afterAll(async () => {
-  timers.disable();
-  expectNoSecretLeaks();
-  await expectNoSocketsAtEnd(server);
-  await server.close();
-});
+const { server, timers } = useReliabilityServer();
 
 /** An endless stream: one event now, then one every 10 ms. */
 function feed(path: string): void {

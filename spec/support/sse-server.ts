@@ -195,3 +195,35 @@ export async function startServer(): Promise<SseServer> {
     },
   };
 }
+
+/**
+ * The usual lifecycle in one call: a server for the whole test file, checked after every test
+ * (no response left open, then routes and requests forgotten) and closed at the end. The returned
+ * object stands for that server inside tests.
+ */
+export function useSseServer(): SseServer {
+  let current: SseServer | undefined;
+  beforeAll(async () => {
+    current = await startServer();
+  });
+  afterEach(async () => {
+    if (current === undefined) return;
+    const server = current;
+    await server.waitFor(() => server.openResponses() === 0, 'no open responses after the test');
+    server.reset();
+  });
+  afterAll(() => current?.close());
+  return standIn(() => current);
+}
+
+/** An object that stands for the server `current()` returns, once there is one. */
+export function standIn(current: () => SseServer | undefined): SseServer {
+  return new Proxy({} as SseServer, {
+    get(_target, key) {
+      const server = current();
+      if (server === undefined) throw new Error('the test server exists inside tests only');
+      const value: unknown = Reflect.get(server, key);
+      return typeof value === 'function' ? (value as () => unknown).bind(server) : value;
+    },
+  });
+}

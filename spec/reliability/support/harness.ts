@@ -12,7 +12,7 @@ import { join, sep } from 'node:path';
 import { format, inspect } from 'node:util';
 import { tap, type Observable } from 'rxjs';
 import { fromSse, type FromSseOptions, type SseMessage } from '../../../src/index.js';
-import type { SseServer } from '../../support/sse-server.js';
+import { standIn, startServer, type SseServer } from '../../support/sse-server.js';
 
 /** A bearer token no one else uses: it must never show up in an error or in the logs. */
 export const TOKEN = `tok_${randomBytes(18).toString('hex')}`;
@@ -277,4 +277,45 @@ export async function expectNoLeaks(server: SseServer, timers: SdkTimers): Promi
 export async function expectNoSocketsAtEnd(server: SseServer): Promise<void> {
   server.closeIdleConnections();
   await server.waitFor(() => server.openSockets() === 0, 'no open sockets');
+}
+
+/** Options of {@link useReliabilityServer}. */
+export interface ReliabilityServerOptions {
+  /** Keep captured console output quiet (the file inspects it itself). */
+  readonly quiet?: boolean;
+  /** Check at the end that no secret leaked into errors or output (default true). */
+  readonly checkSecrets?: boolean;
+  /** Routes and state to set up once the server runs. */
+  readonly setup?: (server: SseServer) => void;
+  /** Called first at the end, e.g. to print the file's figures. */
+  readonly summary?: () => void;
+}
+
+/**
+ * The lifecycle every reliability file shares: console captured and SDK timers tracked, one
+ * server for the file; after each test no response, timer or signal listener left; at the end no
+ * secret leaked and no socket left, then the server closed.
+ */
+export function useReliabilityServer(options: ReliabilityServerOptions = {}): {
+  server: SseServer;
+  timers: SdkTimers;
+} {
+  const timers = new SdkTimers();
+  let current: SseServer | undefined;
+  beforeAll(async () => {
+    captureConsole(options.quiet);
+    timers.enable();
+    current = await startServer();
+    options.setup?.(current);
+  });
+  afterEach(() => (current === undefined ? undefined : expectNoLeaks(current, timers)));
+  afterAll(async () => {
+    options.summary?.();
+    timers.disable();
+    if (options.checkSecrets !== false) expectNoSecretLeaks();
+    if (current === undefined) return;
+    await expectNoSocketsAtEnd(current);
+    await current.close();
+  });
+  return { server: standIn(() => current), timers };
 }

@@ -1,45 +1,13 @@
 /**
- * The chat server's SSE endpoints, described once, and the injection token components use.
- * Tests provide `CHAT_API` with a client over `createMockSseFetch().fetch` from `rx-sse/testing`.
+ * The chat API of the Angular app: the endpoints shared by both example apps, and the injection
+ * token components use. Tests provide `CHAT_API` with a client over
+ * `createMockSseFetch().fetch` from `rx-sse/testing`.
  */
 import { InjectionToken } from '@angular/core';
-import { createSseClient, defineEndpoint } from 'rx-sse';
-import { z } from 'zod';
+import { createChatApi, type ChatApi } from '../../chat-api.js';
 
-export const Message = z.object({ id: z.string(), user: z.string(), text: z.string() });
-export type Message = z.infer<typeof Message>;
-
-export const chatEndpoints = {
-  /** The messages of one room. Not shared: each room view has its own stream. */
-  room: defineEndpoint({
-    path: '/api/rooms/:roomId/events',
-    events: { message: Message },
-  }),
-  /**
-   * How many people are online. Shared: every component showing it uses one connection, and a
-   * component created late gets the current count at once (`replay: 1`).
-   */
-  online: defineEndpoint({
-    path: '/api/online',
-    events: { online: z.object({ count: z.number().int().nonnegative() }) },
-    share: { replay: 1, gracePeriod: 1000 },
-  }),
-};
-
-export interface ChatApiOptions {
-  readonly baseUrl?: string;
-  readonly fetch?: typeof fetch;
-}
-
-export function createChatApi(options: ChatApiOptions = {}) {
-  return createSseClient({
-    ...options,
-    retry: { initialDelay: 250, maxDelay: 5000 },
-    endpoints: chatEndpoints,
-  });
-}
-
-export type ChatApi = ReturnType<typeof createChatApi>;
+export { chatEndpoints, createChatApi, Message } from '../../chat-api.js';
+export type { ChatApi, ChatApiOptions } from '../../chat-api.js';
 
 export const CHAT_API = new InjectionToken<ChatApi>('CHAT_API', {
   providedIn: 'root',

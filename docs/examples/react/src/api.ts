@@ -1,41 +1,5 @@
 /**
- * The chat server's SSE endpoints, described once. Both components and tests build the client
- * with `createChatApi`; tests pass `createMockSseFetch().fetch` from `rx-sse/testing`.
+ * The chat API of the React app: the endpoints shared by both example apps.
  */
-import { createSseClient, defineEndpoint } from 'rx-sse';
-import { z } from 'zod';
-
-export const Message = z.object({ id: z.string(), user: z.string(), text: z.string() });
-export type Message = z.infer<typeof Message>;
-
-export const chatEndpoints = {
-  /** The messages of one room. Not shared: each room view has its own stream. */
-  room: defineEndpoint({
-    path: '/api/rooms/:roomId/events',
-    events: { message: Message },
-  }),
-  /**
-   * How many people are online. Shared: every badge on the page uses one connection, and a
-   * badge that mounts late gets the current count at once (`replay: 1`).
-   */
-  online: defineEndpoint({
-    path: '/api/online',
-    events: { online: z.object({ count: z.number().int().nonnegative() }) },
-    share: { replay: 1, gracePeriod: 1000 },
-  }),
-};
-
-export interface ChatApiOptions {
-  readonly baseUrl?: string;
-  readonly fetch?: typeof fetch;
-}
-
-export function createChatApi(options: ChatApiOptions = {}) {
-  return createSseClient({
-    ...options,
-    retry: { initialDelay: 250, maxDelay: 5000 },
-    endpoints: chatEndpoints,
-  });
-}
-
-export type ChatApi = ReturnType<typeof createChatApi>;
+export { chatEndpoints, createChatApi, Message } from '../../chat-api.js';
+export type { ChatApi, ChatApiOptions } from '../../chat-api.js';
