@@ -7,7 +7,7 @@
 // resolve to the sources in src/, so the examples always run the SDK of this checkout.
 // Development builds (the default) keep React's StrictMode double mount, as users see in dev.
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scopedTransport } from '../../esbuild.config.mjs';
@@ -32,10 +32,14 @@ const sdkFromSource = {
 const APPS = {
   react: {
     entry: 'react/src/main.tsx',
+    title: 'React chat',
+    mount: '<div id="root"></div>',
     options: { jsx: 'automatic' },
   },
   angular: {
     entry: 'angular/src/main.ts',
+    title: 'Angular chat',
+    mount: '<app-root></app-root>',
     // Angular compiles the components in the browser (JIT): decorators as TypeScript emits them.
     options: {
       tsconfigRaw: {
@@ -70,7 +74,12 @@ export async function buildExample(app, { outdir, production = false } = {}) {
     plugins: [sdkFromSource, scopedTransport],
     ...spec.options,
   });
-  await copyFile(join(here, app, 'index.html'), join(out, 'index.html'));
+  // One page shell for both apps (docs/examples/index.html): their title and mount element differ.
+  const page = await readFile(join(here, 'index.html'), 'utf8');
+  await writeFile(
+    join(out, 'index.html'),
+    page.replace('%TITLE%', spec.title).replace('%MOUNT%', spec.mount),
+  );
   return out;
 }
 

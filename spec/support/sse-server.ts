@@ -27,24 +27,8 @@ export interface SeenRequest {
   readonly req: IncomingMessage;
 }
 
-/** One event to encode. `data` may contain newlines (sent as several `data:` lines). */
-export interface EventFields {
-  readonly event?: string;
-  readonly data?: string;
-  readonly id?: string;
-  readonly retry?: number;
-}
-
-/** Encodes an event the way a correct server does. */
-export function encodeEvent(fields: EventFields): string {
-  let out = '';
-  if (fields.event !== undefined) out += `event: ${fields.event}\n`;
-  if (fields.id !== undefined) out += `id: ${fields.id}\n`;
-  if (fields.retry !== undefined) out += `retry: ${fields.retry}\n`;
-  if (fields.data !== undefined)
-    for (const line of fields.data.split('\n')) out += `data: ${line}\n`;
-  return `${out}\n`;
-}
+/** Encodes an event the way a correct server does: the test kit's encoder serves the test server too. */
+export { encodeSseEvent as encodeEvent } from '../../src/testing/index.js';
 
 /** Starts an event-stream response. */
 export function openSse(
