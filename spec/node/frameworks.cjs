@@ -6,16 +6,6 @@ const { renderToString } = require('react-dom/server');
 const { fromSse } = require('rx-sse');
 const { useSse } = require('rx-sse/react');
 const { injectSse } = require('rx-sse/angular'); // @angular/core is ESM: require(esm), Node ≥ 20.19
+const report = require('./frameworks-render.cjs');
 
-function Feed() {
-  const { state } = useSse((observer) => fromSse(process.env.SSE_URL, { state: observer }), []);
-  return createElement('p', null, state.status);
-}
-
-console.log(
-  JSON.stringify({
-    html: renderToString(createElement(Feed)),
-    useSse: typeof useSse,
-    injectSse: typeof injectSse,
-  }),
-);
+console.log(report({ createElement, renderToString, fromSse, useSse, injectSse }));
