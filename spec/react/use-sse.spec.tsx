@@ -1,7 +1,7 @@
 /**
  * @jest-environment jest-fixed-jsdom
  */
-import { act, renderHook } from '@testing-library/react';
+import { act, renderHook, waitFor } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
 import { Subject } from 'rxjs';
 import { fromSse, idleSnapshot, type SseStateObserver } from '../../src/index.js';
@@ -113,8 +113,7 @@ describe('useSse', () => {
     const { result } = renderHook(() =>
       useSse((state) => fromSse('https://x.test/gone', { fetch: mock.fetch, state }), []),
     );
-    await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
-    expect(result.current.error).toMatchObject({ code: 'http', status: 404 });
+    await waitFor(() => expect(result.current.error).toMatchObject({ code: 'http', status: 404 }));
     expect(result.current.state.status).toBe('closed');
     expect(mock.requests).toHaveLength(1);
   });
