@@ -315,4 +315,26 @@ describe('createSseClient: connections', () => {
       'x-call': 'k',
     });
   });
+
+  it("the endpoint's hidden-page switch replaces the client's whole, contradictions are errors", async () => {
+    server.route('/v', (_req, res) => {
+      openSse(res);
+      res.write(encodeEvent({ event: 'x', data: '1' }));
+    });
+    const endpoint = (options: { openWhenHidden?: boolean; pauseWhenHidden?: boolean }) =>
+      createSseClient({
+        baseUrl: server.url,
+        pauseWhenHidden: true,
+        endpoints: { v: defineEndpoint({ path: '/v', events: { x: z.number() }, ...options }) },
+      }).v();
+    // Endpoint openWhenHidden: true against client pauseWhenHidden: true: the endpoint's wins.
+    await expect(firstValueFrom(endpoint({ openWhenHidden: true }))).resolves.toMatchObject({
+      data: 1,
+    });
+    const error = await firstValueFrom(
+      endpoint({ openWhenHidden: true, pauseWhenHidden: true }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(server.requestsTo('/v')).toHaveLength(1);
+  });
 });

@@ -321,6 +321,40 @@ describe('requests fetch would always refuse are fatal, not retried', () => {
   });
 });
 
+describe('openWhenHidden, the fetch-event-source name for the same switch', () => {
+  it('contradicting pauseWhenHidden is a TypeError before any request', async () => {
+    const states: SseConnectionState[] = [];
+    const error = await firstValueFrom(
+      fromSse(`${server.url}/never`, {
+        openWhenHidden: false,
+        pauseWhenHidden: false,
+        state: (s) => states.push(s),
+      }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain(
+      'pauseWhenHidden: false contradicts openWhenHidden: false',
+    );
+    expect(states).toEqual([{ status: 'closed', error }]);
+    expect(server.requestsTo('/never')).toHaveLength(0);
+  });
+
+  it('agreeing with it, or alone, it streams (there is no page to hide in Node)', async () => {
+    server.route('/visible', (_req, res) => {
+      openSse(res);
+      res.write(encodeEvent({ data: 'hello' }));
+    });
+    for (const options of [
+      { openWhenHidden: true },
+      { openWhenHidden: false },
+      { openWhenHidden: true, pauseWhenHidden: false },
+    ]) {
+      const message = await firstValueFrom(fromSse(`${server.url}/visible`, options));
+      expect(message.data).toBe('hello');
+    }
+  });
+});
+
 describe('dead connections and hostile servers', () => {
   it('the idle watchdog aborts a stalled stream and resumes from the last id', async () => {
     let connection = 0;

@@ -174,6 +174,15 @@ export interface FromSseOptions {
    * @defaultValue false
    */
   readonly pauseWhenHidden?: boolean;
+  /**
+   * Browser only: keep the connection open while the page is hidden. fetch-event-source's name
+   * for the same switch, kept so its users can port their options as they are: `false` is
+   * `pauseWhenHidden: true`. Unlike fetch-event-source, which closes hidden streams unless told
+   * otherwise, rx-sse stays connected by default. Setting both to values that contradict each
+   * other errors with a `TypeError`.
+   * @defaultValue true
+   */
+  readonly openWhenHidden?: boolean;
 }
 
 const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024;
@@ -193,6 +202,16 @@ function watchVisibility(onChange: (hidden: boolean) => void): (() => void) | un
   const listener = (): void => onChange(doc.hidden);
   doc.addEventListener('visibilitychange', listener);
   return () => doc.removeEventListener('visibilitychange', listener);
+}
+
+/** Whether the stream pauses while hidden; throws when the two switches contradict each other. */
+function pausesWhenHidden({ pauseWhenHidden, openWhenHidden }: FromSseOptions): boolean {
+  if (pauseWhenHidden !== undefined && openWhenHidden === pauseWhenHidden) {
+    throw new TypeError(
+      `rx-sse: pauseWhenHidden: ${String(pauseWhenHidden)} contradicts openWhenHidden: ${String(openWhenHidden)}; set one of them`,
+    );
+  }
+  return pauseWhenHidden ?? openWhenHidden === false;
 }
 
 function isHidden(): boolean {
@@ -240,6 +259,14 @@ export function fromSse(
       finished = true;
       report(error === undefined ? { status: 'closed' } : { status: 'closed', error: error.error });
     };
+    let pauses: boolean;
+    try {
+      pauses = pausesWhenHidden(options);
+    } catch (error) {
+      finish({ error });
+      subscriber.error(error);
+      return undefined;
+    }
     const { signal } = options;
     if (signal?.aborted) {
       finish();
@@ -369,7 +396,7 @@ export function fromSse(
       inner = undefined;
     };
 
-    const unwatch = options.pauseWhenHidden
+    const unwatch = pauses
       ? watchVisibility((hidden) => {
           if (hidden && inner !== undefined) {
             stop();

@@ -107,3 +107,30 @@ it('closes while hidden, runs no retry timer, and resumes with last-event-id whe
   await server.waitFor(() => server.openResponses() === 0, 'every response closed');
   expect(log.filter((entry) => entry.startsWith('error'))).toEqual([]);
 });
+
+it('openWhenHidden: false does the same: closes while hidden, resumes when visible', async () => {
+  log.length = 0;
+  const before = streams().length;
+  const { browserContextId } = await cdp.send('Target.createBrowserContext', {});
+  const { targetId: page } = await cdp.send('Target.createTarget', {
+    url: `${server.url}/pause/?open=false`,
+    browserContextId,
+  });
+  await logged('state open');
+  await cdp.send('Target.createTarget', {
+    url: 'about:blank',
+    browserContextId,
+    newWindow: false,
+  });
+  await logged('state paused');
+  await server.waitFor(() => streams()[before]?.closedAt !== undefined, 'the close while hidden');
+
+  await cdp.send('Target.activateTarget', { targetId: page });
+  await logged('state open', 2);
+  expect(streams()).toHaveLength(before + 2);
+  expect(streams()[before + 1]?.headers['last-event-id']).toBe('2');
+
+  await cdp.send('Target.disposeBrowserContext', { browserContextId });
+  await server.waitFor(() => server.openResponses() === 0, 'every response closed');
+  expect(log.filter((entry) => entry.startsWith('error'))).toEqual([]);
+});

@@ -232,6 +232,10 @@ function endpointCall(
   const pick = <K extends keyof SseConnectionOptions>(key: K): SseConnectionOptions[K] =>
     endpoint[key] ?? client[key];
   const baseUrl = pick('baseUrl');
+  // pauseWhenHidden and openWhenHidden are one switch: the endpoint's replaces the client's whole.
+  const hidden = [endpoint, client].find(
+    (layer) => layer.pauseWhenHidden !== undefined || layer.openWhenHidden !== undefined,
+  );
   const method = endpoint.method ?? (endpoint.body === undefined ? undefined : 'POST');
   const until = completion(endpoint.completeOn);
 
@@ -278,7 +282,8 @@ function endpointCall(
         dedupe: pick('dedupe'),
         idleTimeout: pick('idleTimeout'),
         maxEventSize: pick('maxEventSize'),
-        pauseWhenHidden: pick('pauseWhenHidden'),
+        pauseWhenHidden: hidden?.pauseWhenHidden,
+        openWhenHidden: hidden?.openWhenHidden,
         onBytes: pick('onBytes'),
         retry: pick('retry'),
         lastEventId: args.lastEventId,

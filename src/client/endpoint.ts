@@ -139,6 +139,7 @@ export interface SseConnectionOptions extends Pick<
   | 'idleTimeout'
   | 'maxEventSize'
   | 'pauseWhenHidden'
+  | 'openWhenHidden'
   | 'onBytes'
 > {
   /**
