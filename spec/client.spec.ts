@@ -191,6 +191,28 @@ describe('createSseClient: payloads', () => {
     expect(event.event).toBe('typing');
   });
 
+  it('unknown events named after Object.prototype members are unknown events too', async () => {
+    const names = ['toString', 'constructor', '__proto__', 'hasOwnProperty'];
+    serveRoom(
+      ...names.map((event) => encodeEvent({ event, data: '{}' })),
+      encodeEvent({ event: 'typing', data: '{"user":"ada"}' }),
+    );
+    const api = createSseClient({ baseUrl: server.url, endpoints: chat });
+    const event = await firstValueFrom(api.room({ params: { roomId: 42 } }));
+    expect(event.event).toBe('typing');
+
+    const strict = createSseClient({
+      baseUrl: server.url,
+      unknownEvents: 'error',
+      endpoints: chat,
+    });
+    const error = await firstValueFrom(strict.room({ params: { roomId: 42 } })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SseUnknownEventError);
+    expect(error).toMatchObject({ event: 'toString' });
+  });
+
   it("unknown events: 'error' fails with SseUnknownEventError", async () => {
     serveRoom(encodeEvent({ event: 'reaction', id: '3', data: '{}' }));
     const api = createSseClient({ baseUrl: server.url, unknownEvents: 'error', endpoints: chat });

@@ -49,6 +49,15 @@ export function decodeEvents(
   policies: DecodePolicies,
 ): OperatorFunction<SseMessage, Decoded> {
   const known = Object.keys(events);
+  // Resolved once per endpoint, and a Map: an event named by the server (`toString`,
+  // `__proto__`) must never find a member of Object.prototype.
+  const table = new Map(
+    Object.entries(events).map(([name, definition]) =>
+      '~standard' in definition
+        ? [name, { schema: definition, decoder: policies.decode }]
+        : [name, { schema: definition.schema, decoder: definition.decode ?? policies.decode }],
+    ),
+  );
   return (source) =>
     new Observable<Decoded>((subscriber) => {
       let queue: Promise<void> | undefined;
@@ -96,7 +105,7 @@ export function decodeEvents(
 
       /** Returns a promise only when the validator is async. */
       const handle = (message: SseMessage): Promise<void> | undefined => {
-        const definition = events[message.event];
+        const definition = table.get(message.event);
         if (definition === undefined) {
           if (policies.unknownEvents === 'error') {
             subscriber.error(
@@ -105,9 +114,7 @@ export function decodeEvents(
           }
           return undefined;
         }
-        const schema = '~standard' in definition ? definition : definition.schema;
-        const decoder =
-          ('~standard' in definition ? undefined : definition.decode) ?? policies.decode;
+        const { schema, decoder } = definition;
         let value: unknown;
         try {
           value =
