@@ -13,11 +13,11 @@ import {
   identity,
   retry,
   switchMap,
-  takeWhile,
   throwError,
   type Subscription,
 } from 'rxjs';
 import { SseClosedError, isSseError, type SseHttpError } from './errors.js';
+import { completeAfter } from './internal/complete-after.js';
 import { Deduper } from './internal/dedupe.js';
 import { callSafely, stateReporter } from './internal/report.js';
 import { sseRetryPolicy } from './retry/policy.js';
@@ -187,14 +187,6 @@ export interface FromSseOptions {
 
 const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024;
 
-function matcher(
-  completeOn: FromSseOptions['completeOn'],
-): ((message: SseMessage) => boolean) | undefined {
-  if (completeOn === undefined || typeof completeOn === 'function') return completeOn;
-  const names = new Set(typeof completeOn === 'string' ? [completeOn] : completeOn);
-  return (message) => names.has(message.event);
-}
-
 /** The page's visibility, when there is a page. */
 function watchVisibility(onChange: (hidden: boolean) => void): (() => void) | undefined {
   const doc = (globalThis as { document?: Document }).document;
@@ -277,7 +269,6 @@ export function fromSse(
     const fetchFn: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     const retryConfig = options.retry === false ? undefined : (options.retry ?? {});
     const policy = retryConfig?.shouldRetry ?? sseRetryPolicy;
-    const completeOn = matcher(options.completeOn);
     const userOnBytes = options.onBytes;
     const onBytes =
       userOnBytes === undefined
@@ -374,7 +365,7 @@ export function fromSse(
             },
             onRetry,
           }),
-      completeOn === undefined ? identity : takeWhile((message) => !completeOn(message), true),
+      completeAfter(options.completeOn),
     );
 
     let inner: Subscription | undefined;

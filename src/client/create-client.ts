@@ -11,16 +11,16 @@ import {
   from,
   identity,
   switchMap,
-  takeWhile,
   throwError,
   type OperatorFunction,
 } from 'rxjs';
 import { SseValidationError, type SseIssue } from '../errors.js';
 import { fromSse } from '../from-sse.js';
+import { completeAfter, type CompleteOn } from '../internal/complete-after.js';
 import { stateReporter } from '../internal/report.js';
 import { stableKey, toText } from '../internal/stable-key.js';
 import { shareSse, type SseSharing } from '../share/share-sse.js';
-import { resolveValue, toHeaderRecord } from '../transport/request.js';
+import { resolveHeaders } from '../transport/request.js';
 import type { SseConnectionState, SseMessage } from '../types.js';
 import { decodeEvents, validate, type DecodePolicies } from './decode.js';
 import type {
@@ -181,18 +181,6 @@ async function prepareCall(
   return { url: joinUrl(baseUrl, path) + queryString(query), body };
 }
 
-function completion(completeOn: unknown): OperatorFunction<Decoded, Decoded> {
-  if (completeOn === undefined) return identity;
-  const matches: (event: Decoded) => boolean =
-    typeof completeOn === 'function'
-      ? (event) => !('invalid' in event) && (completeOn as (e: TypedSseEvent) => boolean)(event)
-      : (
-          (names: Set<string>) => (event: Decoded) =>
-            !('invalid' in event) && names.has(event.event)
-        )(new Set(typeof completeOn === 'string' ? [completeOn] : (completeOn as string[])));
-  return takeWhile((event) => !matches(event), true);
-}
-
 /** Completes the subscriber when `signal` aborts (at once if it already has). */
 function untilAborted<T>(signal: AbortSignal | undefined): OperatorFunction<T, T> {
   if (signal === undefined) return identity;
@@ -219,7 +207,6 @@ interface SharedConnection {
 }
 
 function endpointCall(
-  name: string,
   endpoint: AnySseEndpoint,
   client: SseClientConfig<Readonly<Record<string, AnySseEndpoint>>, SseInvalidPolicy | undefined>,
 ): (args?: AnyCallArgs) => Observable<Decoded> {
@@ -237,7 +224,10 @@ function endpointCall(
     (layer) => layer.pauseWhenHidden !== undefined || layer.openWhenHidden !== undefined,
   );
   const method = endpoint.method ?? (endpoint.body === undefined ? undefined : 'POST');
-  const until = completion(endpoint.completeOn);
+  const until = completeAfter<Decoded>(
+    endpoint.completeOn as CompleteOn<Decoded> | undefined,
+    (event) => !('invalid' in event),
+  );
 
   /** Validates the call's arguments; on failure reports `closed` and errors. */
   const prepare = (
@@ -264,17 +254,7 @@ function endpointCall(
     return fromSse(call.url, {
       ...(method === undefined ? {} : { method }),
       ...(call.body === undefined ? {} : { body: call.body as Record<string, unknown> }),
-      ...(layers.length === 0
-        ? {}
-        : {
-            headers: async () => {
-              const parts = await Promise.all(layers.map((layer) => resolveValue(layer)));
-              return Object.assign({}, ...parts.map((part) => toHeaderRecord(part))) as Record<
-                string,
-                string
-              >;
-            },
-          }),
+      ...(layers.length === 0 ? {} : { headers: () => resolveHeaders(layers) }),
       ...defined({
         credentials: pick('credentials'),
         fetch: pick('fetch'),
@@ -428,7 +408,7 @@ export function createSseClient<
 >(config: SseClientConfig<Endpoints, Invalid>): SseClient<Endpoints, Invalid> {
   const client: Record<string, (args?: AnyCallArgs) => Observable<Decoded>> = {};
   for (const [name, endpoint] of Object.entries(config.endpoints)) {
-    client[name] = endpointCall(name, endpoint, config);
+    client[name] = endpointCall(endpoint, config);
   }
   return client as unknown as SseClient<Endpoints, Invalid>;
 }

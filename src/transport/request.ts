@@ -63,12 +63,23 @@ export function lastEventIdHeader(id: string): string {
 }
 
 /** Resolves a {@link Resolvable}: calls it if it is a function, awaits the result. */
-export async function resolveValue<T>(value: Resolvable<T>): Promise<T> {
+async function resolveValue<T>(value: Resolvable<T>): Promise<T> {
   return typeof value === 'function' ? (value as () => T | Promise<T>)() : value;
 }
 
+/**
+ * Resolves header layers (each a value or a function) and merges them in order, later names
+ * winning, into one record with lower-cased names.
+ */
+export async function resolveHeaders(
+  layers: ReadonlyArray<Resolvable<SseHeaders | undefined> | undefined>,
+): Promise<Record<string, string>> {
+  const parts = await Promise.all(layers.map((layer) => resolveValue(layer)));
+  return Object.assign({}, ...parts.map(toHeaderRecord)) as Record<string, string>;
+}
+
 /** Normalises any {@link SseHeaders} to a plain record with lower-cased names. */
-export function toHeaderRecord(headers: SseHeaders | undefined): Record<string, string> {
+function toHeaderRecord(headers: SseHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (headers === undefined) return out;
   const pairs: Iterable<readonly [string, string]> =
@@ -117,13 +128,12 @@ export async function prepareRequest(
   spec: RequestSpec,
   lastEventId: string,
 ): Promise<PreparedRequest> {
-  const [url, body, ...headerParts] = await Promise.all([
+  const [url, body, resolved] = await Promise.all([
     resolveValue(spec.url),
     spec.body === undefined ? undefined : resolveValue(spec.body),
-    ...spec.headers.map((part) => (part === undefined ? undefined : resolveValue(part))),
+    resolveHeaders(spec.headers),
   ]);
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
-  for (const part of headerParts) Object.assign(headers, toHeaderRecord(part));
+  const headers: Record<string, string> = { accept: 'text/event-stream', ...resolved };
   // Ours, lower-case, the only copy: a caller's `Last-Event-ID` in any case is replaced.
   delete headers['last-event-id'];
   if (lastEventId !== '') headers['last-event-id'] = lastEventIdHeader(lastEventId);
