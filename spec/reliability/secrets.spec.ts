@@ -150,6 +150,22 @@ describe('secrets never appear in errors', () => {
     }
   });
 
+  it('a custom fetch failing with a cyclic cause chain: a clean network error, no overflow', async () => {
+    const { error } = await settle(
+      sse(`${server.url}/never`, {
+        retry: false,
+        fetch: (_input, init) => {
+          const headers = new Headers(init?.headers);
+          const failure = new Error(`refused ${String(headers.get('authorization'))}`);
+          (failure as { cause?: unknown }).cause = failure;
+          return Promise.reject(failure);
+        },
+      }),
+    );
+    expect(isSseError(error, 'network')).toBe(true);
+    expectClean(error);
+  });
+
   it('secrets in the URL: token-like query parameters are redacted', async () => {
     server.route('/q', (_req, res) => res.writeHead(404).end());
     const url = new URL(`${server.url}/q`);

@@ -96,11 +96,18 @@ export function scrub(text: string, secrets: readonly string[]): string {
  * `error` (and its `cause` chain) with every secret replaced in messages and stacks: the same
  * object when it holds none, else a copy with the same prototype. `fetch` puts the request URL
  * in some messages (e.g. "Request cannot be constructed from a URL that includes credentials").
+ * A cycle in the chain (a custom `fetch` may build one) is cut: the copy's last cause is left out.
  */
-export function scrubError(error: unknown, secrets: readonly string[]): unknown {
+export function scrubError(
+  error: unknown,
+  secrets: readonly string[],
+  seen = new Set<unknown>(),
+): unknown {
   // Not `instanceof Error`: fetch's errors may come from another realm (Node's internals, frames).
   if (!isErrorLike(error) || secrets.length === 0) return error;
-  const cause = scrubError(error.cause, secrets);
+  if (seen.has(error)) return undefined;
+  seen.add(error);
+  const cause = scrubError(error.cause, secrets, seen);
   const message = scrub(error.message, secrets);
   const stack = error.stack === undefined ? undefined : scrub(error.stack, secrets);
   if (message === error.message && stack === error.stack && cause === error.cause) return error;
