@@ -212,17 +212,13 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       const due = Date.now() + delay;
       idleTimer = setTimeout(() => {
         if (!idle()) return watchIdle();
+        const timeOut = (): void =>
+          fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
+        if (Date.now() - due < BLOCKED_LOOP) return timeOut();
         // Fired late: this thread was blocked (a GC pause, a long task), and bytes that arrived
         // meanwhile are only read after timers run. A busy event loop is not a dead connection:
         // decide after one more turn, once they are read.
-        if (Date.now() - due < BLOCKED_LOOP) {
-          fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
-          return;
-        }
-        idleTimer = setTimeout(() => {
-          if (!idle()) return watchIdle();
-          fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
-        }, 0);
+        idleTimer = setTimeout(() => (idle() ? timeOut() : watchIdle()), 0);
       }, delay);
     };
     const activity = (count: number): void => {
@@ -280,25 +276,17 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       return transportResponse(() => readBody(body, scanner, activity, deliver));
     };
 
-    const settle = (error?: unknown): void => {
+    const settle = (outcome?: unknown): void => {
       clearTimeout(idleTimer);
       if (subscriber.closed) return;
-      if (failure !== undefined) {
-        subscriber.error(
-          normalizeError(
-            failure.error,
-            opened ? 'read' : 'connect',
-            request.displayUrl,
-            request.secrets,
-          ),
-        );
-      } else if (error instanceof NoContent) {
+      // Our own abort (the idle watchdog) is the reason, not the AbortError it caused.
+      const error = failure === undefined ? outcome : failure.error;
+      if (error instanceof NoContent) {
         options.onNoContent();
         subscriber.complete();
       } else if (error !== undefined) {
-        subscriber.error(
-          normalizeError(error, opened ? 'read' : 'connect', request.displayUrl, request.secrets),
-        );
+        const phase = opened ? 'read' : 'connect';
+        subscriber.error(normalizeError(error, phase, request.displayUrl, request.secrets));
       } else {
         subscriber.complete();
       }
