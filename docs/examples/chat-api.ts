@@ -3,7 +3,7 @@
  * Components and tests build the client with `createChatApi`; tests pass
  * `createMockSseFetch().fetch` from `rx-sse/testing`.
  */
-import { createSseClient, defineEndpoint } from 'rx-sse';
+import { createSseClient, defineEndpoint, type SseConnectionState } from 'rx-sse';
 import { z } from 'zod';
 
 export const Message = z.object({ id: z.string(), user: z.string(), text: z.string() });
@@ -40,3 +40,13 @@ export function createChatApi(options: ChatApiOptions = {}) {
 }
 
 export type ChatApi = ReturnType<typeof createChatApi>;
+
+/** What the connection badge of either app says for each connection state. */
+export const CONNECTION_LABELS: Readonly<Record<SseConnectionState['status'], string>> = {
+  idle: 'idle',
+  connecting: 'connecting…',
+  open: 'live',
+  reconnecting: 'reconnecting…',
+  paused: 'paused',
+  closed: 'offline',
+};

@@ -6,7 +6,7 @@
 import { InjectionToken } from '@angular/core';
 import { createChatApi, type ChatApi } from '../../chat-api.js';
 
-export { chatEndpoints, createChatApi, Message } from '../../chat-api.js';
+export { chatEndpoints, CONNECTION_LABELS, createChatApi, Message } from '../../chat-api.js';
 export type { ChatApi, ChatApiOptions } from '../../chat-api.js';
 
 export const CHAT_API = new InjectionToken<ChatApi>('CHAT_API', {

@@ -1,19 +1,10 @@
 import { Component, computed, inject, signal } from '@angular/core';
 import { scan } from 'rxjs';
-import { ofEvent, type SseConnectionState } from 'rx-sse';
+import { ofEvent } from 'rx-sse';
 import { injectSse } from 'rx-sse/angular';
-import { CHAT_API, type Message } from './api.js';
+import { CHAT_API, CONNECTION_LABELS, type Message } from './api.js';
 import { ChatState } from './chat-state.js';
 import { OnlineCountComponent } from './online-count.component.js';
-
-const LABELS: Record<SseConnectionState['status'], string> = {
-  idle: 'idle',
-  connecting: 'connecting…',
-  open: 'live',
-  reconnecting: 'reconnecting…',
-  paused: 'paused',
-  closed: 'offline',
-};
 
 /**
  * The current room: its messages (the last 50) and its connection badge, with `injectSse`. The
@@ -61,7 +52,7 @@ export class ChatRoomComponent {
       scan((list: readonly Message[], event) => [...list, event.data].slice(-50), []),
     ),
   );
-  protected readonly label = computed(() => LABELS[this.room().state.status]);
+  protected readonly label = computed(() => CONNECTION_LABELS[this.room().state.status]);
 
   protected send(event: Event): void {
     event.preventDefault();

@@ -1,5 +1,5 @@
 /**
  * The chat API of the React app: the endpoints shared by both example apps.
  */
-export { chatEndpoints, createChatApi, Message } from '../../chat-api.js';
+export { chatEndpoints, CONNECTION_LABELS, createChatApi, Message } from '../../chat-api.js';
 export type { ChatApi, ChatApiOptions } from '../../chat-api.js';
