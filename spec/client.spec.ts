@@ -7,6 +7,7 @@ import {
   ofEvent,
   SseUnknownEventError,
   SseValidationError,
+  type SseConnectionState,
   type StandardSchema,
 } from '../src/index.js';
 import { encodeEvent, openSse, useSseServer } from './support/sse-server.js';
@@ -127,6 +128,18 @@ describe('createSseClient: payloads', () => {
     expect(invalid.issues[0]?.path).toEqual(['online']);
     expect(invalid.message).toContain('Invalid event "presence" (id 9): online:');
     expect(server.requestsTo('/rooms/42/events')).toHaveLength(1);
+  });
+
+  it("'error': the connection state ends closed with the validation error", async () => {
+    serveRoom(encodeEvent({ event: 'presence', data: '{"online":"many"}' }));
+    const api = createSseClient({ baseUrl: server.url, endpoints: chat });
+    const states: SseConnectionState[] = [];
+    const error = await firstValueFrom(
+      api.room({ params: { roomId: 42 }, state: (s) => states.push(s) }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SseValidationError);
+    expect(states.map((s) => s.status)).toEqual(['connecting', 'open', 'closed']);
+    expect(states.at(-1)).toEqual({ status: 'closed', error });
   });
 
   it("'error': invalid JSON is a validation error too, raw data truncated", async () => {

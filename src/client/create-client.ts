@@ -11,6 +11,7 @@ import {
   from,
   identity,
   switchMap,
+  tap,
   throwError,
   type OperatorFunction,
 } from 'rxjs';
@@ -251,6 +252,9 @@ function endpointCall(
     const layers = [client.headers, endpoint.headers, args.headers].filter(
       (layer) => layer !== undefined,
     );
+    // A decoding error ends the stream below fromSse, whose teardown then reports `closed`:
+    // it must carry that error, like any other failure.
+    let failure: { error: unknown } | undefined;
     return fromSse(call.url, {
       ...(method === undefined ? {} : { method }),
       ...(call.body === undefined ? {} : { body: call.body as Record<string, unknown> }),
@@ -269,9 +273,15 @@ function endpointCall(
         lastEventId: args.lastEventId,
         signal,
       }),
-      state: report,
+      state: (state) =>
+        report(
+          state.status === 'closed' && failure !== undefined
+            ? { status: 'closed', error: failure.error }
+            : state,
+        ),
     }).pipe(
       decodeEvents(endpoint.events, policies) as OperatorFunction<SseMessage, Decoded>,
+      tap({ error: (error: unknown) => (failure = { error }) }),
       until,
     );
   };
