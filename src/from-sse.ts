@@ -86,7 +86,7 @@ export interface FromSseOptions {
   /**
    * Request headers, or a function (sync or async) returning them, called before every connection
    * attempt. `accept: text/event-stream` is added unless you set `accept`. A `last-event-id` you
-   * pass here is replaced by the stream's own.
+   * pass here is ignored: the stream sends its own, seeded by `lastEventId`.
    * @defaultValue no extra headers
    */
   readonly headers?: Resolvable<SseHeaders>;

@@ -102,7 +102,10 @@ export type SseConnectionState =
   | {
       /** The connection failed or ended; a retry is scheduled. */
       readonly status: 'reconnecting';
-      /** The retry about to be made: 1 for the first of a failure streak. */
+      /**
+       * The retry about to be made: 1 for the first of a failure streak (0 for the retry after
+       * `onUnauthorized`).
+       */
       readonly attempt: number;
       /** Milliseconds until the retry (0 for the retry after `onUnauthorized`). */
       readonly delay: number;

@@ -94,6 +94,7 @@ export interface InjectSseOptions extends SseStoreOptions {
   /**
    * The injector to use when not called in an injection context (a constructor or a field
    * initializer). The connection then lives until that injector is destroyed.
+   * @defaultValue the injector of the current injection context
    */
   readonly injector?: Injector;
 }

@@ -30,7 +30,11 @@ export type SseEventSchema =
   | {
       /** Validates the decoded `data`. */
       readonly schema: StandardSchema;
-      /** How to decode `data` before validating it; overrides the endpoint's `decode`. */
+      /**
+       * How to decode `data` before validating it; overrides the endpoint's (or the client's)
+       * `decode`.
+       * @defaultValue the endpoint's or client's `decode`, else `'json'`
+       */
       readonly decode?: SseDecoder;
     };
 
@@ -156,7 +160,8 @@ export interface SseConnectionOptions extends Pick<
   /**
    * Reconnection settings, or `false`; see `FromSseOptions.retry`. An endpoint's value replaces
    * the client's.
-   * @defaultValue on, with the defaults of {@link retryBackoff}
+   * @defaultValue `{}`: on, as `FromSseOptions.retry` (initialDelay 1 s, maxDelay 30 s, full
+   * jitter, forever; what is retried decided by {@link sseRetryPolicy})
    */
   readonly retry?: false | SseRetryConfig;
   /**
@@ -327,13 +332,28 @@ export interface AnySseEndpoint extends SseConnectionOptions {
  * @category Endpoints
  */
 export interface SseCallOptions {
-  /** Closes the connection and completes the Observable when aborted. */
+  /**
+   * Closes the connection and completes the Observable when aborted.
+   * @defaultValue none
+   */
   readonly signal?: AbortSignal;
-  /** Receives this call's connection states (a function or a `Subject`). */
+  /**
+   * Receives this call's connection states (a function or a `Subject`).
+   * @defaultValue none
+   */
   readonly state?: SseStateObserver;
-  /** Sent as `last-event-id` on the first connection, to resume. */
+  /**
+   * Sent as `last-event-id` on the first connection, to resume. On a shared endpoint only the
+   * call that opens the connection sends it.
+   * @defaultValue `''` (no header)
+   */
   readonly lastEventId?: string;
-  /** Extra headers for this call (merged over the client's and endpoint's). */
+  /**
+   * Extra headers for this call (merged over the client's and endpoint's). On a shared endpoint
+   * only the call that opens the connection sends them: give `share.key` when calls differ in
+   * what they send (e.g. per-user authorization).
+   * @defaultValue none
+   */
   readonly headers?: Resolvable<SseHeaders>;
 }
 

@@ -44,6 +44,9 @@ import {
 /**
  * Options of {@link useSse}.
  *
+ * A component that unmounts and mounts again starts a new subscription: to reuse a connection
+ * across remounts (a route change), share the stream (an endpoint's `share`, or `shareSse()`).
+ *
  * @example
  * ```tsx
  * import { fromSse } from 'rx-sse';
@@ -56,9 +59,6 @@ import {
  *   return <p>{data ?? '…'}</p>;
  * }
  * ```
- *
- * A component that unmounts and mounts again starts a new subscription: to reuse a connection
- * across remounts (a route change), share the stream (an endpoint's `share`, or `shareSse()`).
  * @category Frameworks
  */
 export type UseSseOptions = SseStoreOptions;

@@ -97,7 +97,10 @@ export interface RetryBackoffConfig {
    * @defaultValue retry every error
    */
   readonly shouldRetry?: (error: unknown, attempt: number) => boolean | number;
-  /** Called before each retry with the error, the attempt number and the delay. */
+  /**
+   * Called before each retry with the error, the attempt number and the delay.
+   * @defaultValue none
+   */
   readonly onRetry?: (info: RetryInfo) => void;
   /**
    * Scheduler of the delays (RxJS `TestScheduler` virtualises the default in `run`).

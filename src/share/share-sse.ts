@@ -33,8 +33,10 @@ export interface SseSharing {
   /**
    * Endpoint calls only: which calls share a connection. By default calls to the same endpoint
    * with equal `params`, `query` and `body` share; give a string (or a function of the call's
-   * arguments) to choose yourself.
-   * @defaultValue endpoint name + arguments
+   * arguments) to choose yourself. The call that opens a shared connection decides its `headers`
+   * and `lastEventId`: the calls that join it send nothing, so key by whatever differs between
+   * them (e.g. the user, when each sends its own authorization).
+   * @defaultValue the request: method, URL (path parameters and query, validated) and body
    */
   readonly key?: string | ((args: Readonly<Record<string, unknown>>) => string);
   /**

@@ -25,13 +25,25 @@
  * @category Testing
  */
 export interface MockSseEvent {
-  /** The event name (`event:` field); omitted means `message`. */
+  /**
+   * The event name (`event:` field); omitted means `message`.
+   * @defaultValue none: a `message` event
+   */
   readonly event?: string;
-  /** The payload: a string is sent as is (split into `data:` lines), anything else as JSON. */
+  /**
+   * The payload: a string is sent as is (split into `data:` lines), anything else as JSON.
+   * @defaultValue none: no `data:` line (a client dispatches no event for the block)
+   */
   readonly data?: unknown;
-  /** The `id:` field. */
+  /**
+   * The `id:` field.
+   * @defaultValue none
+   */
   readonly id?: string;
-  /** The `retry:` field, in milliseconds. */
+  /**
+   * The `retry:` field, in milliseconds.
+   * @defaultValue none
+   */
   readonly retry?: number;
 }
 
