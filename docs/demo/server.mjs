@@ -14,19 +14,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import {
-  SCOPE_MODULE,
-  SCOPE_SPECIFIER,
-  TRANSPORT_FILES,
-  scopeFetchEventSource,
-} from '../../esbuild.config.mjs';
+import { scopedTransport } from '../../esbuild.config.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
 
 /** How many events each stream keeps for resuming. */
 const BACKLOG = 2000;
@@ -35,21 +28,6 @@ const RESUME_OVERLAP = 2;
 const HEARTBEAT_MS = 10_000;
 const PROMO_MS = 120_000;
 const PROMO_BREAK_MS = 8_000;
-
-/** esbuild plugin: bundle fetch-event-source's CJS build with its window/document rebound. */
-const scopedTransport = {
-  name: 'demo-scoped-transport',
-  setup(b) {
-    b.onResolve({ filter: /^@microsoft\/fetch-event-source$/ }, () => ({
-      path: require.resolve('@microsoft/fetch-event-source'),
-    }));
-    b.onResolve({ filter: new RegExp(`^${SCOPE_SPECIFIER}$`) }, () => ({ path: SCOPE_MODULE }));
-    b.onLoad({ filter: TRANSPORT_FILES }, async (args) => ({
-      contents: scopeFetchEventSource(await readFile(args.path, 'utf8')),
-      loader: 'js',
-    }));
-  },
-};
 
 async function bundle() {
   const result = await build({
