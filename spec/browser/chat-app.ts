@@ -115,9 +115,12 @@ export function describeChatApp(app: 'react' | 'angular'): void {
       await page.waitForSelector(badge('reconnecting'));
       await page.waitForSelector(badge('open'));
       await server.waitFor(() => open(ROOM).length === 1, 'the room stream reopened');
-      expect(await badgeStates(page)).toEqual(
-        expect.arrayContaining(['open', 'reconnecting', 'open']),
-      );
+      // In order, once each (recordBadgeStates collapses repeats of one state). The reconnect's
+      // `connecting` may be replaced by `open` before the app renders it, so it is optional.
+      expect([
+        ['open', 'reconnecting', 'connecting', 'open'],
+        ['open', 'reconnecting', 'open'],
+      ]).toContainEqual(await badgeStates(page));
       const [first, second] = sse(ROOM);
       expect(first?.closedAt).toBeDefined();
       expect(second?.headers['last-event-id']).toBe('1');

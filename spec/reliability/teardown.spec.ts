@@ -130,6 +130,8 @@ describe(`${CYCLES} subscribe/unsubscribe cycles`, () => {
       read: 0,
       signal: 0,
     };
+    /** Each cycle's cut: the listeners left on its signal right after it, or what it threw. */
+    const cuts: Array<{ cycle: number; phase: Phase; listeners: number; threw?: string }> = [];
     const cycle = (i: number): Promise<void> =>
       new Promise<void>((resolve) => {
         const phase = PHASES[i % PHASES.length] as Phase;
@@ -139,11 +141,18 @@ describe(`${CYCLES} subscribe/unsubscribe cycles`, () => {
         const cut = (): void => {
           if (ended) return;
           ended = true;
-          if (phase === 'signal') controller.abort();
-          else subscription.unsubscribe();
-          arrived.delete(String(i));
-          expect(listeners()).toBe(0);
-          resolve();
+          // Recorded here, asserted once every cycle ended: a throw in a server handler, a state
+          // callback or a next would be swallowed or uncaught, and the run would hang.
+          try {
+            if (phase === 'signal') controller.abort();
+            else subscription.unsubscribe();
+            cuts.push({ cycle: i, phase, listeners: listeners() });
+          } catch (error) {
+            cuts.push({ cycle: i, phase, listeners: listeners(), threw: String(error) });
+          } finally {
+            arrived.delete(String(i));
+            resolve();
+          }
         };
         arrived.set(String(i), cut);
         // `cut` runs later (never during this call): the server, a state or a message calls it.
@@ -170,6 +179,8 @@ describe(`${CYCLES} subscribe/unsubscribe cycles`, () => {
         while (next < CYCLES) await cycle(next++);
       }),
     );
+    expect(cuts).toHaveLength(CYCLES);
+    expect(cuts.filter((cut) => cut.listeners !== 0 || cut.threw !== undefined)).toEqual([]);
     await server.waitFor(() => server.openResponses() === 0, 'every response closed', 10_000);
     await until(() => timers.pending().length === 0, 'no SDK timer', 2000);
     const requests = server.requests.filter((r) => r.path.startsWith('/cycle/')).length;
