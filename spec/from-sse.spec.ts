@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, map, take, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, map, take, tap, toArray } from 'rxjs';
 import {
   fromSse,
   isSseError,
@@ -23,10 +23,22 @@ function ticker(path: string, count: number, extra = ''): void {
 describe('fromSse: cold, one connection per subscriber', () => {
   it('does nothing until subscribed', async () => {
     ticker('/cold', 1);
-    const feed = fromSse(`${server.url}/cold`);
-    await new Promise((resolve) => setImmediate(resolve));
+    let fetches = 0;
+    const states: SseConnectionState['status'][] = [];
+    const feed = fromSse(`${server.url}/cold`, {
+      fetch: (input, init) => {
+        fetches++;
+        return fetch(input, init);
+      },
+      state: (s) => states.push(s.status),
+    });
+    expect(states).toEqual([]);
+    expect(fetches).toBe(0);
     expect(server.requests).toHaveLength(0);
-    await firstValueFrom(feed);
+    const first = firstValueFrom(feed);
+    expect(states).toEqual(['connecting']); // subscribing starts the connection at once
+    await first;
+    expect(fetches).toBe(1);
     expect(server.requests).toHaveLength(1);
   });
 
@@ -96,11 +108,15 @@ describe('fromSse: teardown closes the connection', () => {
       }, 5);
       res.on('close', () => clearInterval(timer));
     });
-    await firstValueFrom(fromSse(`${server.url}/producer`));
+    let firstAt = 0;
+    const first = await firstValueFrom(
+      fromSse(`${server.url}/producer`).pipe(tap(() => (firstAt ||= Date.now()))),
+    );
+    expect(first.data).toBe('1');
     await server.waitFor(() => server.openResponses() === 0, 'the close');
-    const after = written;
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(written).toBe(after);
+    // The close followed the first message at once, not after the producer ran on for a while.
+    const [request] = server.requestsTo('/producer');
+    expect((request?.closedAt ?? Infinity) - firstAt).toBeLessThan(100);
   });
 });
 

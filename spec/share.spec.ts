@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, ReplaySubject, take, toArray } from 'rxjs';
 import { z } from 'zod';
 import {
   createSseClient,
@@ -6,6 +6,7 @@ import {
   fromSse,
   shareSse,
   type SseConnectionState,
+  type SseMessage,
 } from '../src/index.js';
 import { createMockSseFetch } from '../src/testing/index.js';
 import { encodeEvent, openSse, useSseServer } from './support/sse-server.js';
@@ -22,15 +23,27 @@ function online(path: string): void {
 describe('shareSse', () => {
   it('shares one connection; the last unsubscribe closes it after the grace period', async () => {
     online('/online');
-    const shared = fromSse(`${server.url}/online`).pipe(shareSse({ gracePeriod: 30 }));
-    const a = shared.subscribe();
+    const gracePeriod = 200;
+    const shared = fromSse(`${server.url}/online`).pipe(shareSse({ gracePeriod }));
+    const seenByA = new ReplaySubject<SseMessage>();
+    const a = shared.subscribe(seenByA);
     const b = shared.subscribe();
-    await server.waitFor(() => server.requestsTo('/online').length === 1, 'one request');
+    expect((await firstValueFrom(seenByA)).data).toBe('3');
+    expect(server.requestsTo('/online')).toHaveLength(1);
+    const [request] = server.requestsTo('/online');
     a.unsubscribe();
     b.unsubscribe();
-    const c = shared.subscribe(); // within the grace period: reuses the connection
+    // Within the grace period: c reuses the connection and receives what the server sends on it.
+    const seen = new ReplaySubject<SseMessage>();
+    const c = shared.subscribe(seen);
+    request?.res.write(encodeEvent({ event: 'count', data: '4' }));
+    expect((await firstValueFrom(seen)).data).toBe('4');
+    expect(server.requestsTo('/online')).toHaveLength(1);
+    const leftAt = Date.now();
     c.unsubscribe();
     await server.waitFor(() => server.openResponses() === 0, 'the close after the grace period');
+    // Timers may fire a millisecond early against Date.now(): a small tolerance.
+    expect((request?.closedAt ?? 0) - leftAt).toBeGreaterThanOrEqual(gracePeriod - 5);
     expect(server.requestsTo('/online')).toHaveLength(1);
   });
 

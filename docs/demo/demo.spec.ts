@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../spec/browser/harness.js';
+import { until } from '../../spec/support/until.js';
 
 const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(__dirname, 'artifacts');
@@ -60,19 +61,6 @@ function startDemo(): Promise<string> {
 async function stats(): Promise<ServerStats> {
   const response = await fetch(`${url}/api/stats`);
   return (await response.json()) as ServerStats;
-}
-
-/** Polls `check` until it holds. */
-async function eventually(
-  check: () => Promise<boolean>,
-  what: string,
-  timeout = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 function readLedger(page: Page): Promise<Record<string, LedgerRow>> {
@@ -235,9 +223,10 @@ describe('npm run demo, in Chromium', () => {
 
     // Leaving the page closes every connection.
     await page.close();
-    await eventually(
+    await until(
       async () => Object.values((await stats()).open).every((open) => open === 0),
       'the server to see every stream closed',
+      { interval: 50 },
     );
   }, 45_000);
 });

@@ -14,21 +14,28 @@ import {
 } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-browser/testing';
-import { Subject } from 'rxjs';
+import { defer, Subject } from 'rxjs';
 import { fromSse, idleSnapshot } from '../../src/index.js';
 import { injectSse } from '../../src/angular/index.js';
 import { createMockSseFetch, type MockSseFetch } from '../../src/testing/index.js';
+import { until } from '../support/until.js';
 
 TestBed.initTestEnvironment(BrowserTestingModule, platformBrowserTesting());
 
 let mock: MockSseFetch;
+/** Subscriptions to FeedComponent's stream: counted when they happen, before any fetch. */
+let subscriptions = 0;
 const room = signal('a');
 
 @Component({ selector: 'test-feed', template: `{{ feed().state.status }}:{{ feed().data }}` })
 class FeedComponent {
-  readonly feed = injectSse((state) =>
-    fromSse(`https://x.test/rooms/${room()}`, { fetch: mock.fetch, state }),
-  );
+  readonly feed = injectSse((state) => {
+    const url = `https://x.test/rooms/${room()}`;
+    return defer(() => {
+      subscriptions++;
+      return fromSse(url, { fetch: mock.fetch, state });
+    });
+  });
 }
 
 /**
@@ -47,6 +54,7 @@ class RoomComponent {
 
 beforeEach(() => {
   mock = createMockSseFetch();
+  subscriptions = 0;
   room.set('a');
   TestBed.configureTestingModule({ providers: [provideZonelessChangeDetection()] });
 });
@@ -99,7 +107,7 @@ describe('injectSse', () => {
     const fixture = TestBed.createComponent(FeedComponent);
     await fixture.whenStable();
     expect(fixture.componentInstance.feed()).toBe(idleSnapshot());
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(subscriptions).toBe(0);
     expect(mock.requests).toHaveLength(0);
     fixture.destroy();
   });
@@ -116,7 +124,8 @@ describe('injectSse', () => {
     source.next(5);
     expect(values()).toMatchObject({ data: 5, state: { status: 'open' } });
     injector.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The teardown runs after gracePeriod 0 (the next macrotask): wait for it, bounded.
+    await until(() => !source.observed, 'the source to be unsubscribed', { timeout: 1000 });
     expect(source.observed).toBe(false);
   });
 });

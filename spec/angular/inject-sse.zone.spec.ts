@@ -14,6 +14,7 @@ import { filter, firstValueFrom, timeout } from 'rxjs';
 import { fromSse } from '../../src/index.js';
 import { injectSse } from '../../src/angular/index.js';
 import { createMockSseFetch, type MockSseFetch } from '../../src/testing/index.js';
+import { until } from '../support/until.js';
 
 TestBed.initTestEnvironment(BrowserTestingModule, platformBrowserTesting());
 
@@ -36,11 +37,6 @@ beforeEach(() => {
 });
 afterEach(() => TestBed.resetTestingModule());
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(condition()).toBe(true);
-}
-
 const stable = (appRef: ApplicationRef) =>
   firstValueFrom(appRef.isStable.pipe(filter(Boolean), timeout(2000)));
 
@@ -55,7 +51,11 @@ it('keeps the app stable while the stream is open and while it waits to retry', 
   expect(await stable(appRef)).toBe(true);
 
   connection.drop(); // a 10 s retry timer is now pending
-  await until(() => fixture.componentInstance.feed().state.status === 'reconnecting');
+  await until(
+    () => fixture.componentInstance.feed().state.status === 'reconnecting',
+    'the reconnecting state',
+    { timeout: 1000, interval: 10 },
+  );
   await fixture.whenStable();
   expect((fixture.nativeElement as HTMLElement).textContent).toBe('reconnecting:hi');
   expect(await stable(appRef)).toBe(true);

@@ -19,8 +19,8 @@ describe('useSse', () => {
     expect(result.current).toMatchObject({ data: 42, event: 42, state: { status: 'open' } });
     expect(source.observed).toBe(true);
     unmount();
-    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
-    expect(source.observed).toBe(false);
+    // The teardown runs after gracePeriod 0 (the next macrotask): wait for it, bounded.
+    await waitFor(() => expect(source.observed).toBe(false), { timeout: 1000 });
   });
 
   it('reports real connection states through the factory, one connection in StrictMode', async () => {
@@ -72,11 +72,11 @@ describe('useSse', () => {
       { initialProps: { on: false } },
     );
     expect(result.current).toBe(idleSnapshot());
-    await act(() => new Promise((resolve) => setTimeout(resolve, 10)));
     expect(mock.requests).toHaveLength(0);
     rerender({ on: true });
     await act(() => mock.connection());
     expect(result.current.state.status).toBe('open');
+    expect(mock.requests).toHaveLength(1);
   });
 
   it('keeps the connection for gracePeriod after unmount, then closes it', async () => {
@@ -102,9 +102,12 @@ describe('useSse', () => {
   it('refuses a factory without deps (it would reconnect on every render)', () => {
     const factory = (state: SseStateObserver) => fromSse('https://x.test/s', { state });
     const call = useSse as unknown as (source: unknown) => unknown;
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    expect(() => renderHook(() => call(factory))).toThrow(/needs a deps array/);
-    jest.mocked(console.error).mockRestore();
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(() => renderHook(() => call(factory))).toThrow(/needs a deps array/);
+    } finally {
+      consoleError.mockRestore();
+    }
   });
 
   it('surfaces the error that ended the stream', async () => {

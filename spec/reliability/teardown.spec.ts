@@ -182,7 +182,7 @@ describe(`${CYCLES} subscribe/unsubscribe cycles`, () => {
     expect(cuts).toHaveLength(CYCLES);
     expect(cuts.filter((cut) => cut.listeners !== 0 || cut.threw !== undefined)).toEqual([]);
     await server.waitFor(() => server.openResponses() === 0, 'every response closed', 10_000);
-    await until(() => timers.pending().length === 0, 'no SDK timer', 2000);
+    await until(() => timers.pending().length === 0, 'no SDK timer', { timeout: 2000 });
     const requests = server.requests.filter((r) => r.path.startsWith('/cycle/')).length;
     console.log(
       `teardown: ${CYCLES} subscribe/unsubscribe cycles in ${Date.now() - started} ms ` +

@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { defer, Subject } from 'rxjs';
 import { createSseStore, fromSse, idleSnapshot } from '../../src/index.js';
 import { createMockSseFetch } from '../../src/testing/index.js';
 import { encodeEvent, openSse, startServer, type SseServer } from '../support/sse-server.js';
@@ -6,15 +6,20 @@ import { encodeEvent, openSse, startServer, type SseServer } from '../support/ss
 describe('createSseStore', () => {
   it('connects on the first listener only, and reports states and data', async () => {
     const mock = createMockSseFetch();
+    let subscriptions = 0;
     const store = createSseStore((state) =>
-      fromSse('https://x.test/online', { fetch: mock.fetch, state }),
+      defer(() => {
+        subscriptions++;
+        return fromSse('https://x.test/online', { fetch: mock.fetch, state });
+      }),
     );
     expect(store.getSnapshot()).toBe(idleSnapshot());
-    await Promise.resolve();
+    expect(subscriptions).toBe(0);
     expect(mock.requests).toHaveLength(0);
 
     const seen: string[] = [];
     const stop = store.subscribe(() => seen.push(store.getSnapshot().state.status));
+    expect(subscriptions).toBe(1); // the first listener subscribes at once
     const connection = await mock.connection();
     await connection.send({ event: 'count', data: '5' });
     const snapshot = store.getSnapshot();
@@ -75,16 +80,20 @@ describe('createSseStore', () => {
     afterAll(() => server.close());
 
     it('closes the socket when the last listener leaves (after the grace period)', async () => {
+      const gracePeriod = 200;
       const store = createSseStore((state) => fromSse(`${server.url}/feed`, { state }), {
-        gracePeriod: 20,
+        gracePeriod,
       });
       const a = store.subscribe(() => undefined);
       const b = store.subscribe(() => undefined);
       await server.waitFor(() => server.openResponses() === 1, 'the connection');
+      const [request] = server.requestsTo('/feed');
       a();
+      const leftAt = Date.now();
       b();
-      expect(server.openResponses()).toBe(1);
       await server.waitFor(() => server.openResponses() === 0, 'the close');
+      // Not before the grace period (less a millisecond or so: timers may fire early).
+      expect((request?.closedAt ?? 0) - leftAt).toBeGreaterThanOrEqual(gracePeriod - 5);
       expect(server.requestsTo('/feed')).toHaveLength(1);
     });
   });

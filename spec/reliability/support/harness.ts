@@ -13,6 +13,7 @@ import { format, inspect } from 'node:util';
 import { tap, type Observable } from 'rxjs';
 import { fromSse, type FromSseOptions, type SseMessage } from '../../../src/index.js';
 import { standIn, startServer, type SseServer } from '../../support/sse-server.js';
+import { until } from '../../support/until.js';
 
 /** A bearer token no one else uses: it must never show up in an error or in the logs. */
 export const TOKEN = `tok_${randomBytes(18).toString('hex')}`;
@@ -249,14 +250,7 @@ export function spiedSignal(): { controller: AbortController; listeners: () => n
   return { controller, listeners };
 }
 
-/** Resolves when `predicate()` holds, checking after every turn of the event loop. */
-export async function until(predicate: () => boolean, what: string, timeout = 5000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+export { until };
 
 /**
  * The teardown check run after every scenario: the server has no response in progress (so every
@@ -268,7 +262,9 @@ export async function expectNoLeaks(server: SseServer, timers: SdkTimers): Promi
   await server.waitFor(() => server.openResponses() === 0, 'no open responses');
   const listening = signals.splice(0).filter((listeners) => listeners() > 0).length;
   expect({ signalsWithListeners: listening }).toEqual({ signalsWithListeners: 0 });
-  await until(() => timers.pending().length === 0, 'no pending SDK timers', 2000).catch(() => {
+  await until(() => timers.pending().length === 0, 'no pending SDK timers', {
+    timeout: 2000,
+  }).catch(() => {
     expect(timers.pending()).toEqual([]);
   });
 }

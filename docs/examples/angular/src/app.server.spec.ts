@@ -8,7 +8,8 @@ import { provideZonelessChangeDetection } from '@angular/core';
 import { bootstrapApplication, type BootstrapContext } from '@angular/platform-browser';
 import { provideServerRendering, renderApplication } from '@angular/platform-server';
 import { startServer, type SseServer } from '../../../../spec/support/sse-server.js';
-import { CHAT_API, createChatApi } from './api.js';
+import { defer, type Observable } from 'rxjs';
+import { CHAT_API, createChatApi, type ChatApi } from './api.js';
 import { AppComponent } from './app.component.js';
 
 let server: SseServer;
@@ -17,7 +18,27 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/** The API, with every subscription to any of its streams counted as it happens. */
+function countingSubscriptions(api: ChatApi): { api: ChatApi; subscriptions: () => number } {
+  let subscriptions = 0;
+  const counted = new Proxy(api, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const stream = (value as (...a: unknown[]) => Observable<unknown>)(...args);
+        return defer(() => {
+          subscriptions++;
+          return stream;
+        });
+      };
+    },
+  });
+  return { api: counted, subscriptions: () => subscriptions };
+}
+
 it('renders on the server without opening a stream', async () => {
+  const chat = countingSubscriptions(createChatApi({ baseUrl: server.url }));
   const bootstrap = (context: BootstrapContext) =>
     bootstrapApplication(
       AppComponent,
@@ -25,7 +46,7 @@ it('renders on the server without opening a stream', async () => {
         providers: [
           provideServerRendering(),
           provideZonelessChangeDetection(),
-          { provide: CHAT_API, useValue: createChatApi({ baseUrl: server.url }) },
+          { provide: CHAT_API, useValue: chat.api },
         ],
       },
       context,
@@ -37,7 +58,7 @@ it('renders on the server without opening a stream', async () => {
 
   expect(html).toContain('data-state="idle"');
   expect(html).toMatch(/…\s*online/);
-  // Give a stray subscription the time to reach the server: none may.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The render subscribed to no stream, so no request can reach the server.
+  expect(chat.subscriptions()).toBe(0);
   expect(server.requests).toEqual([]);
 });
