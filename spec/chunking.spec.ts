@@ -1,6 +1,6 @@
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { fromSse, type SseMessage } from '../src/index.js';
-import { chunkingFetch, seededRandom } from './support/chunking.js';
+import { chunkingFetch, seededRandom, splitOnceAt } from './support/chunking.js';
 import { openSse, useSseServer } from './support/sse-server.js';
 
 const server = useSseServer();
@@ -58,13 +58,7 @@ describe('chunking: the same stream split anywhere yields the same messages', ()
   it('at every single split point', async () => {
     const bytes = Buffer.byteLength(STREAM, 'utf8');
     for (let at = 1; at < bytes; at++) {
-      let first = true;
-      const size = (): number => {
-        if (!first) return 1 << 20;
-        first = false;
-        return at;
-      };
-      expect(await read(chunkingFetch(size))).toEqual(EXPECTED);
+      expect(await read(chunkingFetch(splitOnceAt(at)))).toEqual(EXPECTED);
     }
   });
 });

@@ -9,7 +9,7 @@
  * with the table too.
  */
 import type { SseConnectionState, SseMessage } from '../../src/index.js';
-import { chunkingFetch, seededRandom } from '../support/chunking.js';
+import { chunkingFetch, seededRandom, splitOnceAt } from '../support/chunking.js';
 import { openSse } from '../support/sse-server.js';
 import { SECRET_HEADERS, settle, sse, useReliabilityServer } from './support/harness.js';
 import { interpret } from './support/whatwg.js';
@@ -295,14 +295,7 @@ function chunkings(length: number, long: boolean): Chunking[] {
   for (let at = 1; EVERY_SPLIT && at < length; at++) {
     out.push({
       name: `split at ${at}`,
-      size: () => {
-        let first = true;
-        return () => {
-          if (!first) return 1 << 20;
-          first = false;
-          return at;
-        };
-      },
+      size: () => splitOnceAt(at),
     });
   }
   return out;

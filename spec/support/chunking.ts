@@ -15,6 +15,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Piece sizes that split a body once, after its first `at` bytes, and nowhere else. */
+export function splitOnceAt(at: number): () => number {
+  let first = true;
+  return () => {
+    if (!first) return 1 << 20;
+    first = false;
+    return at;
+  };
+}
+
 /**
  * Re-chunks `body` into pieces of at most `size()` bytes (at least 1). Never waits to fill a piece:
  * an SSE body stays open, so a piece holds what has arrived.
