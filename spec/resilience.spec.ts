@@ -76,7 +76,7 @@ describe('resume: a server that drops the socket every k events', () => {
     ]);
   });
 
-  it('keeps deduplicating after an empty id: (a reset is not an unordered id)', async () => {
+  it('keeps deduplicating after an empty id: (a reset is not a new event)', async () => {
     let connection = 0;
     server.route('/reset-id', (_req, res) => {
       openSse(res);
@@ -87,7 +87,7 @@ describe('resume: a server that drops the socket every k events', () => {
             encodeEvent({ id: '2', data: 'b' }),
         );
       } else {
-        res.write(encodeEvent({ id: '2', data: 'b again' }) + encodeEvent({ id: '3', data: 'c' }));
+        res.write(encodeEvent({ id: '2', data: 'b' }) + encodeEvent({ id: '3', data: 'c' }));
       }
     });
     const messages = await lastValueFrom(

@@ -10,7 +10,7 @@ import {
   defer,
   filter,
   from,
-  identity,
+  merge,
   retry,
   switchMap,
   throwError,
@@ -19,9 +19,10 @@ import {
 import { SseClosedError, isSseError, type SseHttpError } from './errors.js';
 import { completeAfter } from './internal/complete-after.js';
 import { Deduper } from './internal/dedupe.js';
+import { backOnline, isHidden, watchVisibility } from './internal/page.js';
 import { callSafely, stateReporter } from './internal/report.js';
-import { sseRetryPolicy } from './retry/policy.js';
-import { retryBackoff, type RetryBackoffConfig, type RetryInfo } from './retry/retry-backoff.js';
+import { ReconnectSchedule } from './retry/reconnect.js';
+import { retryWait, type RetryBackoffConfig } from './retry/retry-backoff.js';
 import { openStream } from './transport/open-stream.js';
 import { prepareRequest } from './transport/request.js';
 import type {
@@ -31,15 +32,28 @@ import type {
   SseMessage,
   SseRequestBody,
   SseStateObserver,
+  SseWarning,
 } from './types.js';
 
 /**
  * The `retry` option of `fromSse` and endpoints: {@link RetryBackoffConfig}, where
- * `shouldRetry` defaults to {@link sseRetryPolicy} instead of "retry everything".
+ * `shouldRetry` defaults to {@link sseRetryPolicy} instead of "retry everything", plus the rule
+ * that ends a failure streak after a healthy connection.
  *
  * @category Client
  */
-export type SseRetryConfig = RetryBackoffConfig;
+export interface SseRetryConfig extends RetryBackoffConfig {
+  /**
+   * Milliseconds a connection must stay alive — the server accepted it and bytes kept arriving,
+   * heartbeat comments included — to end the failure streak: the next reconnect then waits
+   * `initialDelay` (or the server's `retry:`), however many failures came before. So a quiet stream
+   * that a proxy or load balancer cuts every few minutes does not drift towards `maxDelay`, while
+   * a server that accepts and closes at once still backs off. An event delivered also ends the
+   * streak (unless `resetOnSuccess` is `false`).
+   * @defaultValue the smaller of `maxDelay` and 4 × `initialDelay`: 4000 with the defaults
+   */
+  readonly healthyAfter?: number;
+}
 
 /**
  * Options of {@link fromSse}. Every one is optional.
@@ -47,10 +61,14 @@ export type SseRetryConfig = RetryBackoffConfig;
  * How they interact:
  * - `headers`, `body` and the URL (when it is a function) are resolved again before every
  *   connection attempt, after `onUnauthorized` has run — that is how a refreshed token is used.
- * - `retry` governs reconnects after failures *and* after the server closes the stream;
+ * - `retry` governs reconnects after failures *and* after the server closes the stream of a GET;
  *   `completeOn` ends the stream on a given event instead; a 204 always ends it.
+ * - A request that is not `idempotent` (a POST, by default) is never sent again once its response
+ *   began: a clean end completes the stream, a failure errors it. Before that, only a status that
+ *   shows the server did not process it (408, 425, 429, 503, and 401/403 through
+ *   `onUnauthorized`) sends it again.
  * - `lastEventId` seeds the `last-event-id` header; after that the header follows the stream.
- *   `dedupe` drops what a resumed stream repeats.
+ *   `dedupe` drops the true repeats a resumed stream sends, reporting each to `onWarning`.
  * - `signal` and unsubscribing both close the connection; the signal also completes observers.
  *
  * @example
@@ -59,12 +77,12 @@ export type SseRetryConfig = RetryBackoffConfig;
  *
  * declare const session: { token(): Promise<string>; refresh(): Promise<void> };
  *
- * // A finite POST stream (an LLM answer) that survives a network drop and an expired token.
+ * // A finite POST stream (an LLM answer): sent once, ended by the server or by `done`.
  * const answer$ = fromSse('https://api.example.com/v1/answers', {
- *   body: { question: 'What is SSE?' }, // JSON; POST is implied; sent again on a retry
+ *   body: { question: 'What is SSE?' }, // JSON; POST is implied; never sent twice on its own
  *   headers: async () => ({ authorization: `Bearer ${await session.token()}` }),
  *   onUnauthorized: () => session.refresh(), // then one more attempt, with fresh headers
- *   retry: { initialDelay: 500, maxDelay: 10_000, maxAttempts: 8 },
+ *   retry: { initialDelay: 500, maxDelay: 10_000, maxAttempts: 8 }, // 429 and 503 before it began
  *   idleTimeout: 45_000, // the server sends a heartbeat comment every 15 s
  *   completeOn: 'done',
  *   state: (state) => console.log('connection:', state.status),
@@ -83,6 +101,22 @@ export interface FromSseOptions {
    * @defaultValue `'POST'` when a `body` is given, else `'GET'`
    */
   readonly method?: string;
+  /**
+   * Whether the request may be sent again automatically after its response began — after a
+   * dropped connection, an idle timeout or a clean end of the stream. RFC 9110 §9.2.2: a client
+   * should not retry a non-idempotent request on its own, and a POST stream re-sent after the
+   * server finished it makes the server produce (and bill) the answer again. Set `true` for a
+   * POST that the server resumes from `last-event-id` or that is safe to repeat; `false` makes
+   * even a GET end on a clean close and error on a drop.
+   *
+   * When `false`, a clean end completes the Observable; a failure after the response began errors
+   * it, with a message saying why it was not retried. Before the response began, only 408, 425,
+   * 429 and 503 (which show the request was not processed) are retried, and 401/403 once through
+   * `onUnauthorized`; a network error, 500, 502 or 504 is final.
+   * @defaultValue `true` for GET, HEAD and OPTIONS; `false` for every other method (POST, PUT,
+   *   PATCH, DELETE, …)
+   */
+  readonly idempotent?: boolean;
   /**
    * Request headers, or a function (sync or async) returning them, called before every connection
    * attempt. `accept: text/event-stream` is added unless you set `accept`. A `last-event-id` you
@@ -121,8 +155,12 @@ export interface FromSseOptions {
   readonly lastEventId?: string;
   /**
    * Reconnection: `false` to never retry (then a clean close by the server completes the
-   * Observable), or backoff settings. What is retried is decided by {@link sseRetryPolicy}.
-   * @defaultValue `{}`: retry with `initialDelay` 1 s, `maxDelay` 30 s, full jitter, forever
+   * Observable), or backoff settings. What is retried is decided by {@link sseRetryPolicy} and,
+   * for requests that are not `idempotent`, by the method rule. During a backoff wait, the
+   * browser's `online` event, the page becoming visible and `retry.retryNow` start the retry at
+   * once.
+   * @defaultValue `{}`: retry with `initialDelay` 1 s, `maxDelay` 30 s, full jitter, forever; a
+   *   connection alive for 4 s ends a failure streak
    */
   readonly retry?: false | SseRetryConfig;
   /**
@@ -143,6 +181,13 @@ export interface FromSseOptions {
    * @defaultValue `'auto'`
    */
   readonly dedupe?: SseDedupe;
+  /**
+   * Called with each {@link SseWarning}: an event `dedupe` dropped as a repeat, or a last event ID
+   * that the platform's `fetch` cannot carry in a header (the reconnect was sent without it).
+   * Nothing is ever dropped or left out without a call here.
+   * @defaultValue none
+   */
+  readonly onWarning?: (warning: SseWarning) => void;
   /**
    * Receives this subscription's {@link SseConnectionState}s (a function or a `Subject`).
    * @defaultValue none
@@ -170,7 +215,8 @@ export interface FromSseOptions {
   /**
    * Browser only: close the connection while the page is hidden and reconnect, resuming from the
    * last event ID, when it is visible again. No retry timer runs while hidden and there is never a
-   * second connection. Do not use it for POST streams that must not be sent twice.
+   * second connection. Do not use it for POST streams that must not be sent twice: showing the page
+   * again sends the request again.
    * @defaultValue false
    */
   readonly pauseWhenHidden?: boolean;
@@ -187,15 +233,6 @@ export interface FromSseOptions {
 
 const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024;
 
-/** The page's visibility, when there is a page. */
-function watchVisibility(onChange: (hidden: boolean) => void): (() => void) | undefined {
-  const doc = (globalThis as { document?: Document }).document;
-  if (doc === undefined || typeof doc.addEventListener !== 'function') return undefined;
-  const listener = (): void => onChange(doc.hidden);
-  doc.addEventListener('visibilitychange', listener);
-  return () => doc.removeEventListener('visibilitychange', listener);
-}
-
 /** Whether the stream pauses while hidden; throws when the two switches contradict each other. */
 function pausesWhenHidden({ pauseWhenHidden, openWhenHidden }: FromSseOptions): boolean {
   if (pauseWhenHidden !== undefined && openWhenHidden === pauseWhenHidden) {
@@ -206,18 +243,15 @@ function pausesWhenHidden({ pauseWhenHidden, openWhenHidden }: FromSseOptions): 
   return pauseWhenHidden ?? openWhenHidden === false;
 }
 
-function isHidden(): boolean {
-  return (globalThis as { document?: Document }).document?.hidden === true;
-}
-
 /**
  * Connects to a Server-Sent Events endpoint. **Cold**: nothing happens until you subscribe, and
  * every subscriber gets its own connection. Unsubscribing aborts the request at once.
  *
- * Emits each event as an {@link SseMessage}. By default the stream stays connected: failures and
+ * Emits each event as an {@link SseMessage}. By default a GET stream stays connected: failures and
  * clean closes by the server are retried with backoff (see {@link sseRetryPolicy}), resuming with
- * `last-event-id`. It completes on a 204, on `completeOn`, or when `signal` aborts; it errors with
- * an {@link SseError} when the policy gives up. For typed, validated payloads see
+ * `last-event-id`. A POST (any request that is not `idempotent`) is sent once: it completes when
+ * the server ends it. It completes on a 204, on `completeOn`, or when `signal` aborts; it errors
+ * with an {@link SseError} when the policy gives up. For typed, validated payloads see
  * {@link createSseClient}.
  *
  * Works in browsers, web workers, Node ≥ 20 and Jest's node environment, with no global defined.
@@ -267,13 +301,22 @@ export function fromSse(
     }
 
     const fetchFn: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    const retryConfig = options.retry === false ? undefined : (options.retry ?? {});
-    const policy = retryConfig?.shouldRetry ?? sseRetryPolicy;
+    const retryConfig = options.retry ?? {};
+    const schedule = new ReconnectSchedule(options.retry ?? {}, options.idempotent);
+    const resetOnSuccess = retryConfig !== false && retryConfig.resetOnSuccess !== false;
+    const retryNow =
+      retryConfig !== false && retryConfig.retryNow !== undefined
+        ? merge(backOnline, retryConfig.retryNow)
+        : backOnline;
+    const { onWarning } = options;
+    const warn = (warning: SseWarning): void => {
+      if (onWarning !== undefined) callSafely(onWarning, warning);
+    };
     const userOnBytes = options.onBytes;
-    const onBytes =
-      userOnBytes === undefined
-        ? undefined
-        : (count: number): void => callSafely(userOnBytes, count);
+    const onBytes = (count: number): void => {
+      schedule.alive();
+      if (userOnBytes !== undefined) callSafely(userOnBytes, count);
+    };
     const deduper = new Deduper(options.dedupe ?? 'auto');
     const spec = {
       url,
@@ -284,8 +327,8 @@ export function fromSse(
     };
 
     let lastEventId = options.lastEventId ?? '';
-    let serverRetry = 0;
-    let attempt = 0;
+    /** A last event ID the platform's fetch refused to carry: later attempts leave it out. */
+    let unsendableId: string | undefined;
     let connections = 0;
     let noContent = false;
     let authRetried = false;
@@ -293,10 +336,12 @@ export function fromSse(
 
     const connectOnce = defer(() => {
       deduper.connection(connections++ > 0);
-      report({ status: 'connecting', attempt });
-      return from(prepareRequest(spec, lastEventId)).pipe(
+      report({ status: 'connecting', attempt: schedule.attempt });
+      const resumeFrom = lastEventId === unsendableId ? '' : lastEventId;
+      return from(prepareRequest(spec, resumeFrom)).pipe(
         switchMap((request) => {
           displayUrl = request.displayUrl;
+          schedule.connecting(request.method);
           return openStream({
             request,
             fetch: fetchFn,
@@ -305,66 +350,76 @@ export function fromSse(
             lastEventId,
             onOpen: () => {
               authRetried = false;
-              report({ status: 'open', attempt });
+              schedule.opened();
+              report({ status: 'open', attempt: schedule.attempt });
             },
-            onRetry: (ms) => {
-              serverRetry = ms;
-            },
+            onRetry: (ms) => schedule.retryField(ms),
             onLastEventId: (id) => {
               lastEventId = id;
             },
             onNoContent: () => {
               noContent = true;
             },
-            ...(onBytes === undefined ? {} : { onBytes }),
+            onLastEventIdOmitted: (id) => {
+              if (unsendableId === id) return;
+              unsendableId = id;
+              warn({
+                code: 'last-event-id-omitted',
+                lastEventId: id,
+                message: `The last event ID ${JSON.stringify(id)} cannot be sent in a header here: reconnecting without last-event-id`,
+              });
+            },
+            onBytes,
           });
         }),
-        // A clean close is a reason to reconnect, unless retry is off or the server said 204.
+        // A clean close: the reconnect decision says whether it ends the stream.
         concatWith(
           defer(() =>
-            noContent || retryConfig === undefined
-              ? EMPTY
-              : throwError(() => new SseClosedError({ url: displayUrl })),
+            noContent ? EMPTY : throwError(() => new SseClosedError({ url: displayUrl })),
           ),
         ),
       );
     });
 
-    const retryAuth = (error: unknown): Observable<unknown> => {
+    /** After a connection ended with `error`: what to wait for before the next, if any. */
+    const reconnect = (error: unknown): Observable<unknown> => {
       const hook = options.onUnauthorized;
       const denied = isSseError(error, 'http') && (error.status === 401 || error.status === 403);
-      if (!denied || hook === undefined || authRetried) return throwError(() => error);
-      authRetried = true;
-      report({ status: 'reconnecting', attempt, delay: 0, error });
-      return from(Promise.resolve().then(() => hook(error)));
-    };
-
-    const onRetry = (info: RetryInfo): void => {
-      attempt = info.attempt;
+      if (denied && hook !== undefined && !authRetried) {
+        authRetried = true;
+        report({ status: 'reconnecting', attempt: 0, delay: 0, error });
+        return from(Promise.resolve().then(() => hook(error)));
+      }
+      const decision = schedule.decide(error);
+      if (decision.action === 'complete') return EMPTY;
+      if (decision.action === 'error') {
+        if (decision.reason !== undefined && error instanceof Error) {
+          error.message += ` (not retried: ${decision.reason}; set idempotent: true if the server can take it again)`;
+        }
+        return throwError(() => error);
+      }
+      const info = { error, attempt: decision.attempt, delay: decision.delay };
       report({ status: 'reconnecting', ...info });
-      if (retryConfig?.onRetry) callSafely(retryConfig.onRetry, info);
+      if (retryConfig !== false && retryConfig.onRetry) callSafely(retryConfig.onRetry, info);
+      return retryWait(decision.delay, retryNow);
     };
 
     const messages = connectOnce.pipe(
       // One stage, not filter + tap: it runs for every event.
       filter((message) => {
-        if (!deduper.accept(message)) return false;
+        if (!deduper.accept(message)) {
+          warn({
+            code: 'duplicate',
+            event: message,
+            message: `Dropped a repeat of event ${JSON.stringify(message.id)} after a reconnect`,
+          });
+          return false;
+        }
         lastEventId = message.lastEventId;
-        attempt = 0;
+        if (resetOnSuccess) schedule.delivered();
         return true;
       }),
-      retry({ delay: retryAuth }),
-      retryConfig === undefined
-        ? identity
-        : retryBackoff<SseMessage>({
-            ...retryConfig,
-            shouldRetry: (error, n) => {
-              const decision = policy(error, n);
-              if (decision === false) return false;
-              return Math.max(decision === true ? 0 : decision, serverRetry);
-            },
-            onRetry,
-          }),
+      retry({ delay: reconnect }),
       completeAfter(options.completeOn),
     );
 

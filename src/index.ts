@@ -56,6 +56,7 @@ export type {
   SseMessage,
   SseRequestBody,
   SseStateObserver,
+  SseWarning,
 } from './types.js';
 export { createSseClient } from './client/create-client.js';
 export type { SseClient, SseClientConfig, SseEndpointCall } from './client/create-client.js';

@@ -137,11 +137,19 @@ export type SseStateObserver =
     };
 
 /**
- * How to recognise events already delivered after a reconnect:
- * - `'auto'`: when every id so far is a decimal integer and they have been strictly increasing,
- *   drop events on a resumed connection whose id is not greater than the highest delivered;
- * - `false`: deliver whatever the server sends;
- * - `{ compare }`: the same rule with your ordering of ids (e.g. ULIDs: compare as strings).
+ * How to recognise events a server sends again after a reconnect:
+ * - `'auto'`: drop only true repeats. On a resumed connection, until the first event that is new,
+ *   an event is dropped when its `id`, `event` name and `data` all equal one of the last 1,000
+ *   delivered events that had an id. A server that restarted and numbers its events from 1 again,
+ *   a replica after a failover or a server that counts per connection sends new data: nothing of
+ *   it is dropped. Events without an id are never dropped.
+ * - `false`: deliver whatever the server sends.
+ * - `{ compare }`: for servers whose ids are ordered and never restart (e.g. ULIDs, a database
+ *   sequence): on a resumed connection, drop events whose id is not after the highest delivered,
+ *   until one is.
+ *
+ * Every dropped event is reported to `onWarning` as an {@link SseWarning} with code
+ * `'duplicate'`.
  *
  * @category Client
  */
@@ -151,4 +159,41 @@ export type SseDedupe =
   | {
       /** Orders two ids: negative when `a` came before `b`, positive after, 0 when equal. */
       readonly compare: (a: string, b: string) => number;
+    };
+
+/**
+ * Something a stream did on its own that you may want to log, reported to the `onWarning` option
+ * of `fromSse` and endpoint calls. The stream carries on in every case.
+ *
+ * - `duplicate`: `dedupe` dropped `message`, a repeat of an event already delivered.
+ * - `last-event-id-omitted`: the last event ID `lastEventId` cannot be carried by a request
+ *   header on this platform (e.g. a control character, which Node's `fetch` refuses): reconnects
+ *   are sent without `last-event-id` until the server sets another id. Reported once per id.
+ *
+ * @example
+ * ```ts
+ * import { fromSse } from 'rx-sse';
+ *
+ * fromSse('/api/feed', {
+ *   onWarning: (warning) => console.warn(warning.code, warning.message),
+ * }).subscribe();
+ * ```
+ * @category Client
+ */
+export type SseWarning =
+  | {
+      /** An event was dropped as a repeat. */
+      readonly code: 'duplicate';
+      /** What happened, in words. */
+      readonly message: string;
+      /** The event that was dropped. */
+      readonly event: SseMessage;
+    }
+  | {
+      /** A reconnect was sent without the last event ID. */
+      readonly code: 'last-event-id-omitted';
+      /** What happened, in words. */
+      readonly message: string;
+      /** The id that could not be sent. */
+      readonly lastEventId: string;
     };

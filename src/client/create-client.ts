@@ -269,6 +269,8 @@ function endpointCall(
         pauseWhenHidden: hidden?.pauseWhenHidden,
         openWhenHidden: hidden?.openWhenHidden,
         onBytes: pick('onBytes'),
+        onWarning: pick('onWarning'),
+        idempotent: pick('idempotent'),
         retry: pick('retry'),
         lastEventId: args.lastEventId,
         signal,

@@ -145,6 +145,8 @@ export interface SseConnectionOptions extends Pick<
   | 'pauseWhenHidden'
   | 'openWhenHidden'
   | 'onBytes'
+  | 'onWarning'
+  | 'idempotent'
 > {
   /**
    * Prepended to the endpoint's path (`https://api.example.com/v1` + `/rooms/:id`).

@@ -6,24 +6,30 @@
  */
 import type { SseDedupe, SseMessage } from '../types.js';
 
-/** The value of a decimal id of at most 15 digits, or -1 (cheaper than a regex per event). */
-function decimal(id: string): number {
-  if (id.length > 15) return -1;
-  let value = 0;
-  for (let i = 0; i < id.length; i++) {
-    const digit = id.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
+/** How many delivered events (with an id) `'auto'` remembers to recognise a repeat. */
+export const DEDUPE_WINDOW = 1000;
+
+/** Whether two events are the same event: same id, same name, same data. */
+function same(a: SseMessage, b: SseMessage): boolean {
+  return a.id === b.id && a.data === b.data && a.event === b.event;
 }
 
-/** Per-subscription dedupe state. */
+/**
+ * Per-subscription dedupe state.
+ *
+ * `'auto'` drops an event only when it is a true repeat: on a resumed connection, before the
+ * first event that is new, an event whose id, name and data equal one of the last
+ * {@link DEDUPE_WINDOW} delivered. A restarted server whose ids start again sends new data and
+ * loses nothing. `{ compare }` drops, on a resumed connection, events whose id is not after the
+ * highest delivered until one is.
+ */
 export class Deduper {
-  /** The highest id delivered: its value in `'auto'` mode, the id itself with `compare`. */
-  private highestValue = -1;
+  /** `'auto'`: the latest delivered events with an id, oldest first (up to twice the window). */
+  private recent: SseMessage[] = [];
+  /** `'auto'`: where the last repeat was found, to look right after it for the next one. */
+  private cursor = -1;
+  /** `{ compare }`: the highest id delivered. */
   private highest: string | undefined;
-  private monotonic = true;
   private replaying = false;
   private readonly compare: ((a: string, b: string) => number) | undefined;
   private readonly off: boolean;
@@ -35,34 +41,50 @@ export class Deduper {
 
   /** A connection starts; `resumed` when it is not the first. */
   connection(resumed: boolean): void {
-    this.replaying = resumed && (this.highest !== undefined || this.highestValue >= 0);
+    this.replaying = resumed && (this.highest !== undefined || this.recent.length > 0);
+    this.cursor = -1;
   }
 
-  /** Whether to deliver `message`; records its id when delivered. */
+  /** Whether to deliver `message`; records it when delivered. */
   accept(message: SseMessage): boolean {
     const { id } = message;
-    // No id, or `id:` with an empty value (a reset of the last event ID): nothing to order by.
-    if (this.off || !this.monotonic || id === undefined || id === '') return true;
-    let newer: boolean;
-    if (this.compare === undefined) {
-      const value = decimal(id);
-      if (value < 0) {
-        this.monotonic = false; // Not a decimal id: 'auto' cannot order these ids.
-        return true;
-      }
-      newer = value > this.highestValue;
-      if (newer) this.highestValue = value;
-    } else {
-      newer = this.highest === undefined || this.compare(id, this.highest) > 0;
-      if (newer) this.highest = id;
-    }
-    if (newer) {
+    // No id of its own, or `id:` with an empty value: never a repeat of anything.
+    if (this.off || id === undefined || id === '') {
       this.replaying = false;
       return true;
     }
-    if (this.replaying) return false;
-    // Not increasing on a live connection: ids are not ordered, stop deduplicating.
-    this.monotonic = false;
+    if (this.compare !== undefined) {
+      if (this.highest === undefined || this.compare(id, this.highest) > 0) {
+        this.highest = id;
+        this.replaying = false;
+        return true;
+      }
+      return !this.replaying;
+    }
+    if (this.replaying) {
+      if (this.isRepeat(message)) return false;
+      this.replaying = false;
+    }
+    const { recent } = this;
+    recent.push(message);
+    if (recent.length >= 2 * DEDUPE_WINDOW) recent.splice(0, DEDUPE_WINDOW);
     return true;
+  }
+
+  /** Whether `message` equals a remembered one: right after the last repeat first, then any. */
+  private isRepeat(message: SseMessage): boolean {
+    const { recent } = this;
+    const next = this.cursor + 1;
+    if (next > 0 && next < recent.length && same(recent[next] as SseMessage, message)) {
+      this.cursor = next;
+      return true;
+    }
+    for (let i = recent.length - 1; i >= Math.max(0, recent.length - DEDUPE_WINDOW); i--) {
+      if (same(recent[i] as SseMessage, message)) {
+        this.cursor = i;
+        return true;
+      }
+    }
+    return false;
   }
 }

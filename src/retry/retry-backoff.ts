@@ -6,11 +6,13 @@
 import {
   asyncScheduler,
   defer,
+  race,
   retry,
   tap,
   throwError,
   timer,
   type MonoTypeOperatorFunction,
+  type Observable,
   type SchedulerLike,
 } from 'rxjs';
 
@@ -103,6 +105,15 @@ export interface RetryBackoffConfig {
    */
   readonly onRetry?: (info: RetryInfo) => void;
   /**
+   * Ends a wait early: when it emits during a backoff delay, the retry starts at once (one retry
+   * per wait, however often it emits; it is not listened to outside waits). For a "Retry now"
+   * button, or a native app's network callback. A retry it starts still counts in the streak.
+   * `fromSse` and endpoint calls add the browser's signals to it: the `online` event and the page
+   * becoming visible.
+   * @defaultValue none
+   */
+  readonly retryNow?: Observable<unknown>;
+  /**
    * Scheduler of the delays (RxJS `TestScheduler` virtualises the default in `run`).
    * @defaultValue asyncScheduler
    */
@@ -130,6 +141,20 @@ export function backoffDelay(
 }
 
 /**
+ * The wait before a retry: `delay` ms, or until `wake` emits if that is sooner.
+ *
+ * @internal
+ */
+export function retryWait(
+  delay: number,
+  wake: Observable<unknown> | undefined,
+  scheduler: SchedulerLike = asyncScheduler,
+): Observable<unknown> {
+  const wait = timer(delay, scheduler);
+  return wake === undefined ? wait : race(wait, wake);
+}
+
+/**
  * Resubscribes to the source after it errors, waiting longer after each failure in a row:
  * exponential backoff with full jitter, built on RxJS `retry`. Works on any Observable.
  *
@@ -154,6 +179,7 @@ export function retryBackoff<T>(config: RetryBackoffConfig = {}): MonoTypeOperat
     resetOnSuccess = true,
     shouldRetry = () => true,
     onRetry,
+    retryNow,
     scheduler = asyncScheduler,
   } = config;
   return (source) =>
@@ -173,7 +199,7 @@ export function retryBackoff<T>(config: RetryBackoffConfig = {}): MonoTypeOperat
             const delay = backoffDelay(config, attempt, decision === true ? 0 : decision);
             if (now + delay - streakStart > maxElapsed) return throwError(() => error);
             onRetry?.({ error, attempt, delay });
-            return timer(delay, scheduler);
+            return retryWait(delay, retryNow, scheduler);
           },
         }),
       );

@@ -26,6 +26,7 @@ import {
 } from '../errors.js';
 import { responseHeaders, scrub, scrubError } from '../internal/redact.js';
 import type { SseMessage } from '../types.js';
+import { isEventStream } from './content-type.js';
 import { EventScanner } from './event-scanner.js';
 import { fetchEventSource } from './fetch-event-source.js';
 import type { PreparedRequest } from './request.js';
@@ -48,6 +49,17 @@ export interface StreamOptions {
   readonly onNoContent: () => void;
   /** Bytes of the body arrived. */
   readonly onBytes?: (count: number) => void;
+  /** The platform's `fetch` refused the `last-event-id` header: the request was sent without it. */
+  readonly onLastEventIdOmitted?: (id: string) => void;
+}
+
+/** Whether `value` has a control character other than tab, which some `fetch`es refuse in a header. */
+function hasControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** Thrown inside the transport to stop it on a 204; never reaches a subscriber. */
@@ -61,11 +73,6 @@ const noop = (): void => undefined;
 
 /** How late (ms) the idle timer must fire to show the event loop was blocked. */
 const BLOCKED_LOOP = 10;
-
-/** Whether a content type is `text/event-stream`, case-insensitively, parameters allowed. */
-export function isEventStream(contentType: string | null): boolean {
-  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
-}
 
 /**
  * A server's requested wait in ms, from `retry-after-ms` or `Retry-After` (seconds or HTTP date).
@@ -230,7 +237,16 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       input: RequestInfo | URL,
       init?: RequestInit,
     ): Promise<Response> => {
-      const response = await fetchFn(input, init);
+      const response = await fetchFn(input, init).catch((error: unknown) => {
+        // The Fetch standard lets a header carry control characters other than NUL, CR and LF,
+        // and browsers send them; Node's fetch refuses them. A last event ID the platform cannot
+        // send must not end the stream: send the request again without it (as undici's own
+        // EventSource does), and say so once.
+        const { 'last-event-id': id, ...headers } = request.headers;
+        if (id === undefined || !hasControl(id) || controller.signal.aborted) throw error;
+        options.onLastEventIdOmitted?.(options.lastEventId);
+        return fetchFn(input, { ...init, headers });
+      });
       activity(0);
       if (response.status === 204) {
         response.body?.cancel().catch(noop);

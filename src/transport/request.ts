@@ -31,15 +31,6 @@ export interface RequestSpec {
   readonly credentials: RequestCredentials | undefined;
 }
 
-/** Whether `value` has a control character other than tab: no HTTP header value can carry one. */
-function hasControl(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
-  }
-  return false;
-}
-
 /**
  * The `last-event-id` header value for an id: its UTF-8 bytes, one Latin-1 character per byte.
  *
@@ -47,18 +38,12 @@ function hasControl(value: string): boolean {
  * such as `日本` or `€1`, or one with U+FFFD from invalid UTF-8, would break every reconnect), and
  * a character in U+0080–U+00FF is sent as that single byte (not UTF-8). EventSource sends the id
  * UTF-8 encoded (HTML spec, "reestablish the connection"); encoding the bytes this way puts
- * exactly those bytes on the wire. An id with control characters cannot be sent at all: that is a
- * clear, fatal error instead of a reconnect that fails forever.
+ * exactly those bytes on the wire. An id with a control character is passed on as is: browsers
+ * send it, and where `fetch` refuses it the transport sends the request without it.
  */
 export function lastEventIdHeader(id: string): string {
   let value = '';
   for (const byte of new TextEncoder().encode(id)) value += String.fromCharCode(byte);
-  if (hasControl(value)) {
-    throw new TypeError(
-      'rx-sse: the last event ID contains control characters, which no HTTP header can carry; ' +
-        'the stream cannot be resumed',
-    );
-  }
   return value;
 }
 
