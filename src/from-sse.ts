@@ -40,6 +40,20 @@ import type {
  * `shouldRetry` defaults to {@link sseRetryPolicy} instead of "retry everything", plus the rule
  * that ends a failure streak after a healthy connection.
  *
+ * @example
+ * ```ts
+ * import { Subject } from 'rxjs';
+ * import { fromSse, type SseRetryConfig } from 'rx-sse';
+ *
+ * const retryNow = new Subject<void>(); // e.g. a "Retry now" button
+ * const retry: SseRetryConfig = {
+ *   initialDelay: 500,
+ *   maxDelay: 15_000,
+ *   healthyAfter: 60_000, // a connection up for a minute starts the backoff over
+ *   retryNow,
+ * };
+ * fromSse('/api/feed', { retry }).subscribe();
+ * ```
  * @category Client
  */
 export interface SseRetryConfig extends RetryBackoffConfig {

@@ -65,7 +65,9 @@ export type SseRequestBody =
  * - `idle`: not subscribed (a convenient initial value; rx-sse itself never reports it);
  * - `connecting`: a request is being made (`attempt` 0 for the first, n for the n-th retry);
  * - `open`: the server accepted the stream;
- * - `reconnecting`: the connection failed or ended and a retry is scheduled in `delay` ms;
+ * - `reconnecting`: the connection failed or ended and a retry is scheduled in `delay` ms (never
+ *   after a request that is not `idempotent`, such as a POST, has been answered: it goes to
+ *   `closed`);
  * - `paused`: `pauseWhenHidden` closed it while the page is hidden;
  * - `closed`: finished — completed, unsubscribed, or failed with `error`.
  *
