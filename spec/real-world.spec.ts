@@ -331,7 +331,7 @@ describe('a last event ID is sent as UTF-8, or left out when no header can carry
   function serveIds(path: string, ids: readonly string[]): void {
     let n = 0;
     server.route(path, (_req, res) => {
-      const id = ids[n];
+      const id = ids[n]!;
       openSse(res).end(encodeEvent({ id, data: `event ${n++}` }));
     });
   }

@@ -21,7 +21,7 @@ import { completeAfter } from './internal/complete-after.js';
 import { Deduper } from './internal/dedupe.js';
 import { backOnline, isHidden, watchVisibility } from './internal/page.js';
 import { callSafely, stateReporter } from './internal/report.js';
-import { ReconnectSchedule } from './retry/reconnect.js';
+import { ReconnectSchedule, isResendable } from './retry/reconnect.js';
 import { retryWait, type RetryBackoffConfig } from './retry/retry-backoff.js';
 import { openStream } from './transport/open-stream.js';
 import { prepareRequest } from './transport/request.js';
@@ -229,8 +229,8 @@ export interface FromSseOptions {
   /**
    * Browser only: close the connection while the page is hidden and reconnect, resuming from the
    * last event ID, when it is visible again. No retry timer runs while hidden and there is never a
-   * second connection. Do not use it for POST streams that must not be sent twice: showing the page
-   * again sends the request again.
+   * second connection. Only requests that may be sent again pause: a POST (any request that is
+   * not `idempotent`) stays connected while hidden, since showing the page would send it twice.
    * @defaultValue false
    */
   readonly pauseWhenHidden?: boolean;
@@ -301,7 +301,9 @@ export function fromSse(
     };
     let pauses: boolean;
     try {
-      pauses = pausesWhenHidden(options);
+      // A request that must not be sent twice stays connected: resuming would re-send it.
+      const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
+      pauses = pausesWhenHidden(options) && (options.idempotent ?? isResendable(method));
     } catch (error) {
       finish({ error });
       subscriber.error(error);
