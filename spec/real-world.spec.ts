@@ -248,6 +248,17 @@ describe('nothing is dropped unless it is a true repeat', () => {
     expect(warnings.map((w) => (w.code === 'duplicate' ? w.event.id : w.code))).toEqual(['2', '3']);
   });
 
+  it('snapshots without ids sent before the replay do not hide the repeats after them', async () => {
+    const snapshot = encodeEvent({ event: 'online', data: '7' });
+    serveConnections('/snapshot', (n) =>
+      n === 1 ? snapshot + events('e', [1, 2]) : snapshot + events('e', [2, 3]),
+    );
+    const messages = await lastValueFrom(
+      fromSse(`${server.url}/snapshot`, { retry: { initialDelay: 1 } }).pipe(take(5), toArray()),
+    );
+    expect(datas(messages)).toEqual(['7', 'e 1', 'e 2', '7', 'e 3']);
+  });
+
   it('the same id with other data, or another event name, is a new event', async () => {
     serveConnections('/changed', (n) =>
       n === 1

@@ -48,11 +48,9 @@ export class Deduper {
   /** Whether to deliver `message`; records it when delivered. */
   accept(message: SseMessage): boolean {
     const { id } = message;
-    // No id of its own, or `id:` with an empty value: never a repeat of anything.
-    if (this.off || id === undefined || id === '') {
-      this.replaying = false;
-      return true;
-    }
+    // No id of its own, or `id:` with an empty value: never a repeat of anything, and outside the
+    // numbered sequence (a snapshot sent before the replay): the replay may still follow.
+    if (this.off || id === undefined || id === '') return true;
     if (this.compare !== undefined) {
       if (this.highest === undefined || this.compare(id, this.highest) > 0) {
         this.highest = id;
