@@ -164,6 +164,26 @@ describe('a request that is not idempotent is never sent twice on its own', () =
     expect(server.requestsTo('/resumable').map((r) => r.method)).toEqual(['POST', 'POST']);
   });
 
+  // https://github.com/rexxars/eventsource-client/issues/2: closing the source on the last event,
+  // as the server ends the response, still let a scheduled reconnect send the POST again.
+  it('unsubscribing on the last event as the server ends leaves no request behind', async () => {
+    server.route('/ending', (_req, res) => {
+      openSse(res).end(encodeEvent({ event: 'end', data: '{}' }));
+    });
+    for (const idempotent of [false, true]) {
+      const subscription = fromSse(`${server.url}/ending`, {
+        body: {},
+        idempotent,
+        retry: { initialDelay: 1, maxDelay: 1 },
+      }).subscribe((message) => {
+        if (message.event === 'end') subscription.unsubscribe();
+      });
+      await server.waitFor(() => server.openResponses() === 0, 'the answer ended');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50)); // 50 retry delays: none may come
+    expect(server.requestsTo('/ending')).toHaveLength(2);
+  });
+
   it('a typed POST endpoint completes when the server ends the answer', async () => {
     serveAnswer('/typed-answer', 2);
     const api = createSseClient({
