@@ -2,7 +2,7 @@
  * One connection for every tab: a holder tab, elected with the Web Locks API, runs the request and
  * relays its raw messages and connection states over a `BroadcastChannel`; the other tabs follow.
  *
- * Each subscription of a tab is a {@link Participant}, a small state machine:
+ * Each subscription of a tab is a participant, a small state machine:
  *
  * - `following`: queued for the lock (or waiting for it to become free), delivering what the
  *   holder relays;
@@ -13,8 +13,8 @@
  * - `ended`: unsubscribed, failed or completed; the lock is released, the channel closed.
  *
  * Ordering rules that keep every tab's events contiguous across a handover:
- * - a holder numbers its term with an `epoch` greater than any seen; messages of older epochs are
- *   dropped, and a newer holder's messages wait until the older one has said `end` (or settled);
+ * - a holder numbers its term with an `epoch` greater than any seen; messages of older terms are
+ *   dropped;
  * - `hold` and `end` carry the holder's latest events, so a tab that is behind catches up, and a
  *   tab that has not seen anything yet starts where the stream is (plus `replay` events);
  * - right after a handover, events whose `id` a tab has already delivered are dropped: a server
@@ -144,8 +144,7 @@ type Wire =
     };
 
 type HoldWire = Extract<Wire, { t: 'hold' }>;
-/** What a holder says during its term, after `hold`. */
-type TermWire = Extract<Wire, { t: 'msg' | 'state' | 'end' }>;
+type EndWire = Extract<Wire, { t: 'end' }>;
 
 function isWire(data: unknown): data is Wire {
   const message = data as Partial<Wire> | null;
@@ -209,361 +208,303 @@ export type Phase = 'following' | 'settling' | 'holding' | 'ended';
 interface Term {
   readonly epoch: number;
   readonly from: string;
-  ended: boolean;
+  readonly ended: boolean;
+}
+
+/** What a participant does, driven by its subscription, the lock and the channel. */
+interface Participant {
+  start(): void;
+  /** In-tab subscribers left (`true`) or came back (`false`). */
+  linger(lingering: boolean): void;
+  /** Unsubscribed, failed or completed: says `end` if holding, releases the lock, closes. */
+  stop(): void;
 }
 
 /** One tab's part in a cross-tab connection, for one subscription. */
-export class Participant {
-  phase: Phase = 'following';
-  private readonly id = randomId();
-  private readonly settleMs: number;
-  private readonly now: () => number;
-  private readonly keep: number;
-  private channel: TabChannel | undefined;
+function participant(options: CrossTabOptions, subscriber: Subscriber<SseMessage>): Participant {
+  const { name, tabs, replay } = options;
+  const settleMs = options.settle ?? SETTLE_MS;
+  const now = options.now ?? Date.now;
+  const keep = Math.max(HISTORY, replay);
+  const id = randomId();
+
+  let phase: Phase = 'following';
+  let channel: TabChannel | undefined;
   /** The latest events of the stream this tab knows (delivered, or heard of when joining). */
-  private recent: SseMessage[] = [];
+  let recent: SseMessage[] = [];
   /** Whether this tab knows where the stream is: `recent` is its position. */
-  private known = false;
-  private term: Term | undefined;
-  /** A newer holder, heard of before the current one said `end`: its messages wait. */
-  private next: { readonly hold: HoldWire; readonly buffer: TermWire[] } | undefined;
-  private highestEpoch = 0;
+  let known = false;
+  let term: Term | undefined;
+  let highestEpoch = 0;
   /** After a handover: ids already delivered, dropped when the resumed stream repeats them. */
-  private skip: Set<string> | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private connection: Subscription | undefined;
-  private queued: AbortController | undefined;
-  private release: (() => void) | undefined;
-  private state: SseConnectionState | undefined;
-  private lingering = false;
-  private ended = false;
-  private failure: { readonly error: unknown } | undefined;
+  let skip: Set<string> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let connection: Subscription | undefined;
+  let queued: AbortController | undefined;
+  let release: (() => void) | undefined;
+  let state: SseConnectionState | undefined;
+  let lingering = false;
+  let saidEnd = false;
+  let failure: { readonly error: unknown } | undefined;
 
-  constructor(
-    private readonly options: CrossTabOptions,
-    private readonly subscriber: Subscriber<SseMessage>,
-  ) {
-    this.settleMs = options.settle ?? SETTLE_MS;
-    this.now = options.now ?? Date.now;
-    this.keep = Math.max(HISTORY, options.replay);
-  }
+  const post = (message: Record<string, unknown>): void =>
+    channel?.post({ v: VERSION, from: id, ...message });
 
-  /** Joins: says hello, and takes the lock at once if it is free, else queues for it. */
-  start(): void {
-    this.channel = this.options.tabs.open(this.options.name, (data) => this.receive(data));
-    this.report({ status: 'connecting', attempt: 0 });
-    this.post({ t: 'hello' });
-    this.options.tabs.locks
-      .request(this.options.name, { ifAvailable: true }, (lock) =>
-        lock === null || lock === undefined ? this.enqueue() : this.granted(true),
-      )
-      .catch(() => undefined);
-  }
-
-  /** In-tab subscribers left (`true`) or came back (`false`). */
-  linger(lingering: boolean): void {
-    if (lingering === this.lingering) return;
-    this.lingering = lingering;
-    if (this.phase === 'holding' || this.phase === 'ended') return;
-    if (lingering) {
-      this.queued?.abort();
-      this.queued = undefined;
-      if (this.phase === 'settling') {
-        this.clearTimer();
-        this.phase = 'following';
-        this.releaseLock();
-      }
-    } else if (this.queued === undefined && this.release === undefined) {
-      this.enqueue();
-    }
-  }
-
-  /** Unsubscribed, failed or completed: says `end` if holding, releases the lock, closes. */
-  stop(): void {
-    if (this.phase === 'ended') return;
-    const holding = this.phase === 'holding';
-    this.phase = 'ended';
-    this.clearTimer();
-    if (holding) {
-      this.connection?.unsubscribe();
-      if (!this.ended) this.postEnd('left');
-    }
-    this.queued?.abort();
-    this.queued = undefined;
-    this.releaseLock();
-    this.channel?.close();
-    this.report(
-      this.failure === undefined ? { status: 'closed' } : { status: 'closed', ...this.failure },
-    );
-  }
+  const clearTimer = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
 
   // -- the lock ------------------------------------------------------------------------------
 
-  private enqueue(): void {
-    if (this.phase !== 'following' || this.lingering || this.queued !== undefined) return;
-    const queued = new AbortController();
-    this.queued = queued;
-    this.options.tabs.locks
-      .request(this.options.name, { signal: queued.signal }, () => this.granted(false))
-      .catch(() => undefined);
-  }
+  const enqueue = (): void => {
+    if (phase !== 'following' || lingering || queued !== undefined) return;
+    const request = new AbortController();
+    queued = request;
+    tabs.locks.request(name, { signal: request.signal }, () => granted(false)).catch(ignore);
+  };
 
   /** The lock is ours until the returned promise settles. */
-  private granted(immediately: boolean): Promise<void> | void {
-    this.queued = undefined;
-    if (this.phase !== 'following' || this.lingering) return undefined;
+  const granted = (immediately: boolean): Promise<void> | undefined => {
+    queued = undefined;
+    if (phase !== 'following' || lingering) return undefined;
     return new Promise<void>((resolve) => {
-      this.release = resolve;
-      if (immediately) this.hold();
-      else this.settle();
+      release = resolve;
+      if (immediately) hold();
+      else settle();
     });
-  }
+  };
 
-  private releaseLock(): void {
-    const release = this.release;
-    this.release = undefined;
-    release?.();
-  }
+  const releaseLock = (): void => {
+    const resolve = release;
+    release = undefined;
+    resolve?.();
+  };
 
   // -- following ----------------------------------------------------------------------------
 
   /** Waits for the previous holder's last words, at most `settle` ms, then takes over. */
-  private settle(): void {
-    this.phase = 'settling';
-    if (this.term?.ended === true && this.next === undefined) {
-      this.hold();
-      return;
-    }
-    this.setTimer(() => this.hold());
-  }
+  const settle = (): void => {
+    phase = 'settling';
+    if (term?.ended === true) hold();
+    else timer = setTimeout(hold, settleMs);
+  };
 
-  private receive(data: unknown): void {
-    if (!isWire(data) || data.from === this.id || this.phase === 'ended') return;
+  const receive = (data: unknown): void => {
+    if (!isWire(data) || data.from === id || phase === 'ended') return;
     if (data.t === 'hello') {
-      if (this.phase === 'holding' && this.term !== undefined) {
-        this.post({
+      if (phase === 'holding' && term !== undefined) {
+        post({
           t: 'hold',
-          epoch: this.term.epoch,
+          epoch: term.epoch,
           to: data.from,
-          history: this.recent,
-          ...(this.state === undefined ? {} : { state: stateToWire(this.state) }),
+          history: recent,
+          ...(state === undefined ? {} : { state: stateToWire(state) }),
         });
       }
       return;
     }
-    // The one holder hears only late news from older terms.
-    if (this.phase === 'holding') return;
-    this.highestEpoch = Math.max(this.highestEpoch, data.epoch);
-    if (data.t === 'hold') this.onHold(data);
-    else this.onTermMessage(data);
-    if (this.phase === 'settling' && this.term?.ended === true && this.next === undefined) {
-      this.clearTimer();
-      this.hold();
+    // The one holder hears only late news of older terms.
+    if (phase === 'holding') return;
+    highestEpoch = Math.max(highestEpoch, data.epoch);
+    const current = term !== undefined && data.epoch === term.epoch && data.from === term.from;
+    switch (data.t) {
+      case 'hold':
+        if (data.to !== undefined && data.to !== id) break;
+        if (current)
+          sync(data.history); // the answer to our hello
+        else if (term === undefined || data.epoch > term.epoch) adopt(data);
+        break;
+      case 'msg':
+        if (current) accept(data.message);
+        break;
+      case 'state':
+        if (current) report(stateFromWire(data.state));
+        break;
+      case 'end':
+        // A term we never heard begin ends as we join: we learn where the stream is.
+        if (current || (term === undefined && !known)) end(data);
+        break;
     }
-  }
-
-  private onHold(hold: HoldWire): void {
-    if (hold.to !== undefined && hold.to !== this.id) return;
-    const term = this.term;
-    if (term === undefined || (hold.epoch > term.epoch && term.ended)) {
-      this.adopt(hold);
-    } else if (hold.epoch === term.epoch && hold.from === term.from) {
-      this.sync(hold.history); // the answer to our hello
-    } else if (hold.epoch > term.epoch && hold.epoch > (this.next?.hold.epoch ?? 0)) {
-      // A newer holder before the current one said `end`: its messages wait for that `end`, or
-      // for `settle` ms (the current holder crashed).
-      this.next = { hold, buffer: [] };
-      if (this.phase === 'following') this.setTimer(() => this.switchToNext());
+    if (phase === 'settling' && term?.ended === true) {
+      clearTimer();
+      hold();
     }
-  }
+  };
 
-  /** Follows a new holder: catch up from its history, then drop what we have when it repeats. */
-  private adopt(hold: HoldWire): void {
-    const first = this.term === undefined;
-    this.term = { epoch: hold.epoch, from: hold.from, ended: false };
-    this.sync(hold.history);
-    if (!first) this.openSkipWindow();
-    if (hold.state !== undefined) this.setState(stateFromWire(hold.state));
-  }
+  /**
+   * Follows a new holder: catches up from its history, then drops what it repeats. Messages
+   * of the term before that are still on their way are dropped: the new holder's history has
+   * them, or it resumed from before them.
+   */
+  const adopt = (message: HoldWire): void => {
+    const first = term === undefined;
+    term = { epoch: message.epoch, from: message.from, ended: false };
+    sync(message.history);
+    if (!first) openSkipWindow();
+    if (message.state !== undefined) report(stateFromWire(message.state));
+  };
 
-  private switchToNext(): void {
-    const next = this.next;
-    if (next === undefined) return;
-    this.next = undefined;
-    if (this.phase === 'following') this.clearTimer();
-    this.adopt(next.hold);
-    for (const message of next.buffer) this.onTermMessage(message);
-  }
-
-  private onTermMessage(message: TermWire): void {
-    const term = this.term;
-    const next = this.next;
-    if (
-      next !== undefined &&
-      message.epoch === next.hold.epoch &&
-      message.from === next.hold.from
-    ) {
-      next.buffer.push(message);
-      return;
-    }
-    const current =
-      term !== undefined && message.epoch === term.epoch && message.from === term.from;
-    if (message.t === 'end' && (current || (term === undefined && !this.known))) {
-      this.onEnd(message);
-      return;
-    }
-    // Older terms are over; a term we have no `hold` of is one we joined late: its answer to our
-    // hello brings us in.
-    if (!current) return;
-    if (message.t === 'msg') this.accept(message.message);
-    else if (message.t === 'state') this.setState(stateFromWire(message.state));
-  }
-
-  private onEnd(end: Extract<Wire, { t: 'end' }>): void {
-    this.term = { epoch: end.epoch, from: end.from, ended: true };
-    this.sync(end.history);
-    if (end.outcome === 'error') {
-      this.fail(
-        end.error === undefined
+  const end = (message: EndWire): void => {
+    term = { epoch: message.epoch, from: message.from, ended: true };
+    sync(message.history);
+    if (message.outcome === 'error') {
+      fail(
+        message.error === undefined
           ? new Error('The shared connection failed')
-          : errorFromWire(end.error),
+          : errorFromWire(message.error),
       );
-    } else if (end.outcome === 'complete') {
-      this.subscriber.complete();
-    } else if (this.next !== undefined) {
-      this.switchToNext();
+    } else if (message.outcome === 'complete') {
+      subscriber.complete();
     }
-  }
+  };
 
   /**
    * Lines this tab up with a holder's latest events: a tab that knows nothing yet starts at their
    * end (after delivering the last `replay`); a tab behind delivers what it missed.
    */
-  private sync(history: readonly SseMessage[]): void {
+  const sync = (history: readonly SseMessage[]): void => {
     if (history.length === 0) return;
-    if (!this.known) {
-      this.recent = history.slice(-this.keep).map(plain);
-      this.known = true;
-      const replay = this.options.replay;
-      if (replay > 0) for (const message of history.slice(-replay)) this.subscriber.next(message);
+    if (!known) {
+      recent = history.slice(-keep).map(plain);
+      known = true;
+      if (replay > 0) for (const message of history.slice(-replay)) subscriber.next(message);
       return;
     }
-    const last = this.recent[this.recent.length - 1];
+    const last = recent[recent.length - 1];
     if (last === undefined) return;
     let at = history.length - 1;
     while (at >= 0 && !sameMessage(history[at] as SseMessage, last)) at--;
-    if (at < 0) return; // ahead of this history (or unrelated): the skip window handles repeats
-    for (const message of history.slice(at + 1)) this.deliver(message);
-  }
+    // Not found: this tab is ahead of the history (the skip window handles what repeats).
+    if (at >= 0) for (const message of history.slice(at + 1)) deliver(message);
+  };
 
-  private openSkipWindow(): void {
-    const ids = this.recent
-      .map((message) => message.id)
-      .filter((id) => id !== undefined && id !== '');
-    this.skip = ids.length === 0 ? undefined : new Set(ids as string[]);
-  }
+  const openSkipWindow = (): void => {
+    const ids = recent.flatMap((message) => (message.id ? [message.id] : []));
+    skip = ids.length === 0 ? undefined : new Set(ids);
+  };
 
-  private setState(state: SseConnectionState): void {
-    if (state.status === 'closed') return; // a follower closes with its own end
-    this.state = state;
-    this.report(state);
-  }
+  /** A connection state for this tab's observers; a follower's `closed` comes with its end. */
+  const report = (next: SseConnectionState): void => {
+    if (next.status === 'closed') return;
+    state = next;
+    options.report(next);
+  };
 
   // -- holding ------------------------------------------------------------------------------
 
   /** Takes over: announces the new term, then connects from the last event the tabs delivered. */
-  private hold(): void {
-    this.clearTimer();
-    if (this.phase === 'ended') return;
-    this.next = undefined;
-    this.phase = 'holding';
-    const epoch = Math.max(this.highestEpoch + 1, this.now());
-    this.highestEpoch = epoch;
-    this.term = { epoch, from: this.id, ended: false };
-    this.post({ t: 'hold', epoch, history: this.recent });
-    this.openSkipWindow();
-    const lastEventId = this.known ? this.recent[this.recent.length - 1]?.lastEventId : undefined;
-    this.connection = this.options
-      .connect(lastEventId, (state) => this.holderState(state))
+  const hold = (): void => {
+    clearTimer();
+    if (phase === 'ended') return;
+    phase = 'holding';
+    const epoch = (highestEpoch = Math.max(highestEpoch + 1, now()));
+    term = { epoch, from: id, ended: false };
+    post({ t: 'hold', epoch, history: recent });
+    openSkipWindow();
+    connection = options
+      .connect(known ? recent[recent.length - 1]?.lastEventId : undefined, (next) => {
+        if (phase !== 'holding' || next.status === 'closed') return;
+        report(next);
+        post({ t: 'state', epoch, state: stateToWire(next) });
+      })
       .subscribe({
-        next: (message) => this.accept(message),
+        next: accept,
         error: (error: unknown) => {
-          this.postEnd('error', error);
-          this.fail(error);
+          sayEnd('error', error);
+          fail(error);
         },
         complete: () => {
-          this.postEnd('complete');
-          this.subscriber.complete();
+          sayEnd('complete');
+          subscriber.complete();
         },
       });
-  }
+  };
 
-  private holderState(state: SseConnectionState): void {
-    if (this.phase !== 'holding' || state.status === 'closed') return;
-    this.setState(state);
-    if (this.term !== undefined) {
-      this.post({ t: 'state', epoch: this.term.epoch, state: stateToWire(state) });
-    }
-  }
-
-  private postEnd(outcome: Outcome, error?: unknown): void {
-    if (this.term === undefined) return;
-    this.ended = true;
-    this.post({
+  const sayEnd = (outcome: Outcome, error?: unknown): void => {
+    if (term === undefined) return;
+    saidEnd = true;
+    post({
       t: 'end',
-      epoch: this.term.epoch,
+      epoch: term.epoch,
       outcome,
-      history: this.recent,
+      history: recent,
       ...(outcome === 'error' ? { error: errorToWire(error) } : {}),
     });
-  }
+  };
 
   // -- delivering ---------------------------------------------------------------------------
 
   /** A message of the current term (relayed, or our own connection's). */
-  private accept(message: SseMessage): void {
-    const id = message.id;
-    if (this.skip !== undefined && id !== undefined && id !== '') {
-      if (this.skip.has(id)) return;
-      this.skip = undefined;
+  const accept = (message: SseMessage): void => {
+    if (skip !== undefined && message.id) {
+      if (skip.has(message.id)) return;
+      skip = undefined;
     }
-    this.deliver(message);
-  }
+    deliver(message);
+  };
 
-  private deliver(message: SseMessage): void {
+  const deliver = (message: SseMessage): void => {
     const copy = plain(message);
-    this.recent.push(copy);
-    if (this.recent.length > this.keep) this.recent.shift();
-    this.known = true;
-    if (this.phase === 'holding' && this.term !== undefined) {
-      this.post({ t: 'msg', epoch: this.term.epoch, message: copy });
-    }
-    this.subscriber.next(message);
-  }
+    recent.push(copy);
+    if (recent.length > keep) recent.shift();
+    known = true;
+    if (phase === 'holding' && term !== undefined)
+      post({ t: 'msg', epoch: term.epoch, message: copy });
+    subscriber.next(message);
+  };
 
-  private fail(error: unknown): void {
-    this.failure = { error };
-    this.subscriber.error(error);
-  }
+  const fail = (error: unknown): void => {
+    failure = { error };
+    subscriber.error(error);
+  };
 
-  private report(state: SseConnectionState): void {
-    this.options.report(state);
-  }
-
-  private post(message: Record<string, unknown>): void {
-    this.channel?.post({ v: VERSION, from: this.id, ...message });
-  }
-
-  private setTimer(run: () => void): void {
-    this.clearTimer();
-    this.timer = setTimeout(run, this.settleMs);
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
+  return {
+    start() {
+      channel = tabs.open(name, receive);
+      report({ status: 'connecting', attempt: 0 });
+      post({ t: 'hello' });
+      tabs.locks
+        .request(name, { ifAvailable: true }, (lock) => (lock ? granted(true) : enqueue()))
+        .catch(ignore);
+    },
+    linger(now) {
+      if (now === lingering) return;
+      lingering = now;
+      if (phase === 'holding' || phase === 'ended') return;
+      if (!lingering) {
+        if (queued === undefined && release === undefined) enqueue();
+        return;
+      }
+      queued?.abort();
+      queued = undefined;
+      if (phase === 'settling') {
+        clearTimer();
+        phase = 'following';
+        releaseLock();
+      }
+    },
+    stop() {
+      if (phase === 'ended') return;
+      const holding = phase === 'holding';
+      phase = 'ended';
+      clearTimer();
+      if (holding) {
+        connection?.unsubscribe();
+        if (!saidEnd) sayEnd('left');
+      }
+      queued?.abort();
+      queued = undefined;
+      releaseLock();
+      channel?.close();
+      options.report(
+        failure === undefined ? { status: 'closed' } : { status: 'closed', ...failure },
+      );
+    },
+  };
 }
+
+const ignore = (): void => undefined;
 
 /**
  * The messages of a connection shared by every tab: subscribing joins (holding the connection or
@@ -571,12 +512,12 @@ export class Participant {
  */
 export function crossTabStream(options: CrossTabOptions): Observable<SseMessage> {
   return new Observable<SseMessage>((subscriber) => {
-    const participant = new Participant(options, subscriber);
-    participant.start();
-    const lingering = options.lingering?.subscribe((on) => participant.linger(on));
+    const tab = participant(options, subscriber);
+    tab.start();
+    const lingering = options.lingering?.subscribe((on) => tab.linger(on));
     return () => {
       lingering?.unsubscribe();
-      participant.stop();
+      tab.stop();
     };
   });
 }

@@ -15,15 +15,14 @@ import {
   SseUnknownEventError,
   SseValidationError,
   isSseError,
-  type SseIssue,
+  type SseErrorCode,
 } from '../errors.js';
 import type { SseConnectionState } from '../types.js';
 
-/** An error as data: its name, message, `code` when it is an rx-sse error, and its fields. */
+/** An error as data: its name, message, cause, and for an rx-sse error its `code` and fields. */
 export interface WireError {
   readonly name: string;
   readonly message: string;
-  readonly code?: string;
   readonly fields?: Readonly<Record<string, unknown>>;
   readonly cause?: WireError;
 }
@@ -34,135 +33,66 @@ export type WireState =
   | { readonly status: 'reconnecting'; attempt: number; delay: number; error: WireError }
   | { readonly status: 'closed'; readonly error?: WireError };
 
-/** The fields each rx-sse error is rebuilt from (besides its message). */
-const FIELDS: Readonly<Record<string, readonly string[]>> = {
-  http: ['status', 'statusText', 'headers', 'body', 'url', 'retryAfter'],
-  'content-type': ['contentType', 'status', 'url'],
-  network: ['phase', 'url'],
-  closed: ['url'],
-  'idle-timeout': ['timeout', 'url'],
-  'event-too-large': ['limit', 'size', 'url'],
-  validation: ['target', 'issues', 'event', 'id', 'raw'],
-  'unknown-event': ['event', 'known', 'id'],
+const CLASSES: Readonly<Record<SseErrorCode, abstract new (...args: never[]) => Error>> = {
+  http: SseHttpError,
+  'content-type': SseContentTypeError,
+  network: SseNetworkError,
+  closed: SseClosedError,
+  'idle-timeout': SseIdleTimeoutError,
+  'event-too-large': SseEventTooLargeError,
+  validation: SseValidationError,
+  'unknown-event': SseUnknownEventError,
 };
 
-/** Issues with their symbol path segments as strings (symbols cannot be cloned). */
-function plainIssues(issues: readonly SseIssue[]): SseIssue[] {
-  const key = (k: PropertyKey): PropertyKey => (typeof k === 'symbol' ? String(k) : k);
-  return issues.map((issue) => ({
-    message: issue.message,
-    ...(issue.path === undefined
-      ? {}
-      : {
-          path: issue.path.map((segment) =>
-            typeof segment === 'object' ? { key: key(segment.key) } : key(segment),
-          ),
-        }),
-  }));
+/** A copy that survives structured clone: symbols become text, functions are left out. */
+function cloneable(value: unknown): unknown {
+  if (typeof value === 'symbol') return String(value);
+  if (typeof value === 'function') return undefined;
+  if (Array.isArray(value)) return value.map(cloneable);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = cloneable(item);
+  return copy;
 }
 
 /** Any thrown value as data. */
 export function errorToWire(error: unknown, depth = 0): WireError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const cause =
-    depth < 2 && error.cause !== undefined ? { cause: errorToWire(error.cause, depth + 1) } : {};
-  if (!isSseError(error)) return { name: error.name, message: error.message, ...cause };
-  const fields: Record<string, unknown> = {};
-  const source = error as unknown as Record<string, unknown>;
-  for (const field of FIELDS[error.code] ?? []) fields[field] = source[field];
-  if (error.code === 'validation') fields['issues'] = plainIssues(error.issues);
-  return { name: error.name, message: error.message, code: error.code, fields, ...cause };
+  return {
+    name: error.name,
+    message: error.message,
+    // An rx-sse error's fields (`code`, `status`, `issues`…) are its own enumerable properties.
+    ...(isSseError(error) ? { fields: cloneable({ ...error }) as Record<string, unknown> } : {}),
+    ...(depth < 2 && error.cause !== undefined
+      ? { cause: errorToWire(error.cause, depth + 1) }
+      : {}),
+  };
 }
 
-/** Builds the rx-sse error of `code` from its fields. */
-function build(code: string, f: Record<string, unknown>, cause: unknown): Error | undefined {
-  const s = (key: string): string => String(f[key] ?? '');
-  const n = (key: string): number => Number(f[key] ?? 0);
-  const optional = (key: string): string | undefined =>
-    f[key] === undefined ? undefined : String(f[key]);
-  switch (code) {
-    case 'http':
-      return new SseHttpError({
-        status: n('status'),
-        statusText: s('statusText'),
-        headers: (f['headers'] ?? {}) as Record<string, string>,
-        body: s('body'),
-        url: s('url'),
-        method: 'GET',
-        retryAfter: f['retryAfter'] === undefined ? undefined : n('retryAfter'),
-      });
-    case 'content-type':
-      return new SseContentTypeError({
-        contentType: f['contentType'] === null ? null : s('contentType'),
-        status: n('status'),
-        url: s('url'),
-      });
-    case 'network':
-      return new SseNetworkError({
-        phase: f['phase'] === 'read' ? 'read' : 'connect',
-        url: s('url'),
-        cause,
-      });
-    case 'closed':
-      return new SseClosedError({ url: s('url') });
-    case 'idle-timeout':
-      return new SseIdleTimeoutError({ timeout: n('timeout'), url: s('url') });
-    case 'event-too-large':
-      return new SseEventTooLargeError({ limit: n('limit'), size: n('size'), url: s('url') });
-    case 'validation':
-      return new SseValidationError({
-        target: f['target'] as 'data',
-        issues: (f['issues'] ?? []) as SseIssue[],
-        event: optional('event'),
-        id: optional('id'),
-        raw: optional('raw'),
-        cause,
-      });
-    case 'unknown-event':
-      return new SseUnknownEventError({
-        event: s('event'),
-        known: (f['known'] ?? []) as string[],
-        id: optional('id'),
-      });
-    default:
-      return undefined;
-  }
-}
-
-/** The error `wire` describes: the same rx-sse class with the same fields and message. */
+/** The error `wire` describes: the same class, message, fields and cause. */
 export function errorFromWire(wire: WireError): Error {
-  const cause = wire.cause === undefined ? undefined : errorFromWire(wire.cause);
-  const rebuilt = wire.code === undefined ? undefined : build(wire.code, { ...wire.fields }, cause);
-  const error = rebuilt ?? new Error(wire.message, cause === undefined ? undefined : { cause });
-  if (rebuilt === undefined) error.name = wire.name;
-  // The holder's message, word for word (e.g. the method in an SseHttpError's message).
-  Object.defineProperty(error, 'message', {
-    value: wire.message,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
-  return error;
+  const cause = wire.cause === undefined ? {} : { cause: errorFromWire(wire.cause) };
+  const code = wire.fields?.['code'] as SseErrorCode | undefined;
+  // A real Error (with a stack) whose prototype is the rx-sse class, fields copied over.
+  const error = Reflect.construct(
+    Error,
+    [wire.message, cause],
+    (code === undefined ? undefined : CLASSES[code]) ?? Error,
+  ) as Error;
+  error.name = wire.name;
+  return Object.assign(error, wire.fields);
 }
 
 /** A connection state as data. */
 export function stateToWire(state: SseConnectionState): WireState {
-  if (state.status === 'reconnecting') return { ...state, error: errorToWire(state.error) };
-  if (state.status === 'closed') {
-    return state.error === undefined
-      ? { status: 'closed' }
-      : { status: 'closed', error: errorToWire(state.error) };
-  }
-  return { ...state };
+  return 'error' in state && state.error !== undefined
+    ? { ...state, error: errorToWire(state.error) }
+    : (state as WireState);
 }
 
 /** The connection state `wire` describes, errors rebuilt. */
 export function stateFromWire(wire: WireState): SseConnectionState {
-  if (wire.status === 'reconnecting') return { ...wire, error: errorFromWire(wire.error) };
-  if (wire.status === 'closed') {
-    return wire.error === undefined
-      ? { status: 'closed' }
-      : { status: 'closed', error: errorFromWire(wire.error) };
-  }
-  return { ...wire };
+  return 'error' in wire && wire.error !== undefined
+    ? { ...wire, error: errorFromWire(wire.error) }
+    : wire;
 }
