@@ -55,7 +55,7 @@ describe('errors over the wire', () => {
       expect(back).toBeInstanceOf(error.constructor);
       expect(isSseError(back, error.code)).toBe(true);
       expect(back.message).toBe(error.message);
-      const { cause: _cause, ...fields } = { ...error } as Record<string, unknown>;
+      const fields = { ...error } as Record<string, unknown>; // its own enumerable fields
       if (error instanceof SseValidationError) {
         expect((back as SseValidationError).issues).toEqual([
           { message: 'Expected number', path: ['value', { key: 0 }, 'Symbol(s)'] },

@@ -52,7 +52,9 @@ export class FakeBrowser {
       const queue = this.queues.get(name) ?? [];
       this.queues.set(name, queue);
       if (options.ifAvailable === true && (this.holders.has(name) || queue.length > 0)) {
-        setTimeout(() => Promise.resolve(granted(null)).then(resolve, reject));
+        setTimeout(() => {
+          Promise.resolve(granted(null)).then(resolve, reject);
+        });
         return;
       }
       const request: Request = { tab, granted, resolve, reject };

@@ -29,7 +29,8 @@ import {
   type BudgetedConnection,
 } from '../share/budget.js';
 import { browserTabs, crossTabName, crossTabStream } from '../share/cross-tab.js';
-import { shareLingering, type SseSharing } from '../share/share-sse.js';
+import { shareLingering } from '../share/linger.js';
+import type { SseSharing } from '../share/share-sse.js';
 import { resolveHeaders } from '../transport/request.js';
 import type { SseConnectionState, SseMessage } from '../types.js';
 import { decodeEvents, validate, type DecodePolicies } from './decode.js';

@@ -3,14 +3,8 @@
  *
  * @module
  */
-import {
-  Observable,
-  ReplaySubject,
-  Subject,
-  share,
-  type MonoTypeOperatorFunction,
-  type SubjectLike,
-} from 'rxjs';
+import type { MonoTypeOperatorFunction } from 'rxjs';
+import { shareLingering } from './linger.js';
 
 /**
  * Options of {@link shareSse} and of an endpoint's `share`.
@@ -115,43 +109,4 @@ export function shareSse<T>(
   options: Omit<SseSharing, 'key' | 'crossTab'> = {},
 ): MonoTypeOperatorFunction<T> {
   return shareLingering(options);
-}
-
-/**
- * What the share tells its owner about its grace period.
- *
- * @internal
- */
-export interface LingerHooks {
-  /** The last subscriber left; calling `evict` ends the grace period at once. */
-  linger(evict: () => void): void;
-  /** A subscriber came back, or the grace period ended. */
-  resume(): void;
-}
-
-/**
- * {@link shareSse}, telling `hooks` when the connection only waits out its grace period, and
- * letting them end it early (the connection budget).
- *
- * @internal
- */
-export function shareLingering<T>(
-  options: Omit<SseSharing, 'key' | 'crossTab'>,
-  hooks?: LingerHooks,
-): MonoTypeOperatorFunction<T> {
-  const { gracePeriod = 1000, replay = 0 } = options;
-  return share<T>({
-    connector: (): SubjectLike<T> => (replay > 0 ? new ReplaySubject<T>(replay) : new Subject<T>()),
-    resetOnError: true,
-    resetOnComplete: true,
-    resetOnRefCountZero: () =>
-      new Observable<void>((reset) => {
-        const timer = setTimeout(() => reset.next(), Math.max(0, gracePeriod));
-        hooks?.linger(() => reset.next());
-        return () => {
-          clearTimeout(timer);
-          hooks?.resume();
-        };
-      }),
-  });
 }
