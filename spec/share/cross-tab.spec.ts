@@ -367,6 +367,19 @@ describe('cross-tab sharing', () => {
     b.subscription.unsubscribe();
   });
 
+  it('where the lock is refused (an opaque origin: sandboxed iframe, file:), connects on its own', async () => {
+    const tab = browser.tab('sandboxed');
+    const refused: FakeTab = Object.assign(Object.create(tab) as FakeTab, {
+      locks: { request: () => Promise.reject(new DOMException('opaque origin', 'SecurityError')) },
+    });
+    const a = join(refused, server);
+    await until(() => server.live().length === 1, 'its own connection');
+    await server.emitMany(2);
+    expect(a.ids).toEqual(['1', '2']);
+    a.subscription.unsubscribe();
+    expect(server.open()).toHaveLength(0);
+  });
+
   it('ignores what tabs running another protocol version say', async () => {
     const a = join(browser.tab('a'), server);
     await until(() => server.live().length === 1, 'the connection');

@@ -261,7 +261,9 @@ function participant(options: CrossTabOptions, subscriber: Subscriber<SseMessage
     if (phase !== 'following' || lingering || queued !== undefined) return;
     const request = new AbortController();
     queued = request;
-    tabs.locks.request(name, { signal: request.signal }, () => granted(false)).catch(ignore);
+    tabs.locks
+      .request(name, { signal: request.signal }, () => granted(false))
+      .catch(() => request.signal.aborted || alone());
   };
 
   /** The lock is ours until the returned promise settles. */
@@ -279,6 +281,12 @@ function participant(options: CrossTabOptions, subscriber: Subscriber<SseMessage
     const resolve = release;
     release = undefined;
     resolve?.();
+  };
+
+  /** The lock cannot be had (an opaque origin refuses it): connect as if alone. */
+  const alone = (): void => {
+    queued = undefined;
+    if (phase === 'following') hold();
   };
 
   // -- following ----------------------------------------------------------------------------
@@ -461,12 +469,16 @@ function participant(options: CrossTabOptions, subscriber: Subscriber<SseMessage
 
   return {
     start() {
-      channel = tabs.open(name, receive);
+      try {
+        channel = tabs.open(name, receive);
+      } catch {
+        channel = undefined; // no channel (an opaque origin): nobody to share with
+      }
       report({ status: 'connecting', attempt: 0 });
       post({ t: 'hello' });
       tabs.locks
         .request(name, { ifAvailable: true }, (lock) => (lock ? granted(true) : enqueue()))
-        .catch(ignore);
+        .catch(alone);
     },
     linger(now) {
       if (now === lingering) return;
@@ -503,8 +515,6 @@ function participant(options: CrossTabOptions, subscriber: Subscriber<SseMessage
     },
   };
 }
-
-const ignore = (): void => undefined;
 
 /**
  * The messages of a connection shared by every tab: subscribing joins (holding the connection or
