@@ -268,6 +268,31 @@ describe('share: { crossTab: true } in Chromium', () => {
     expect(openStreams()).toHaveLength(1);
   }, 60_000);
 
+  it('the holder tab crashes (its renderer dies, it says nothing): another takes over within 2 s; no gap, no repeat', async () => {
+    startTicking();
+    const pages = await openTabs(3);
+    for (const page of pages) await subscribe(page);
+    await allReached(pages, sent + 5, 'five ticks everywhere');
+    const holder = holderOf(pages);
+    const cdp = await holder.context().newCDPSession(holder);
+    const crashed = new Promise((resolve) => holder.once('crash', resolve));
+    const crashedAt = Date.now();
+    cdp.send('Page.crash').catch(() => undefined); // never answers: the page is gone
+    await crashed;
+    await until(() => streams().length === 2, 'a new connection', { timeout: 2000 });
+    const [first, second] = streams();
+    expect(second!.at - crashedAt).toBeLessThanOrEqual(2000);
+    const remaining = pages.filter((page) => page !== holder);
+    const logs = await allReached(remaining, sent + 5, 'ticks after the takeover');
+    const resumedFrom = Number(second?.headers['last-event-id']);
+    for (const log of logs) {
+      expect(contiguous(log.ticks)).toBe(true);
+      expect(log.ticks).toContain(resumedFrom + 1);
+    }
+    expect(first?.closedAt).toBeDefined();
+    await holder.close();
+  }, 60_000);
+
   it('the holder’s last subscriber leaves, the tab stays: after the grace period another takes over; no gap, no repeat', async () => {
     startTicking();
     const pages = await openTabs(3);
