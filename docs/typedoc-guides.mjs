@@ -16,6 +16,7 @@ export const GUIDE_ORDER = [
   'auth',
   'retry',
   'connection-state',
+  'many-tabs',
   'angular',
   'react',
   'node-ssr',

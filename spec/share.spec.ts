@@ -10,6 +10,7 @@ import {
 } from '../src/index.js';
 import { createMockSseFetch } from '../src/testing/index.js';
 import { encodeEvent, openSse, useSseServer } from './support/sse-server.js';
+import { until } from './support/until.js';
 
 const server = useSseServer();
 
@@ -112,5 +113,92 @@ describe('endpoint share option', () => {
     expect(statesA).toEqual(['connecting', 'open']);
     expect(statesB).toEqual(['connecting', 'open']);
     expect(await connection.done).toBe('aborted');
+  });
+});
+
+describe('share: { crossTab: true } without Web Locks (Node)', () => {
+  it('falls back to sharing within the process: equal calls share, a different key does not', async () => {
+    // Node 20 has BroadcastChannel but no navigator.locks: the fallback, with no error.
+    expect((globalThis as { navigator?: { locks?: unknown } }).navigator?.locks).toBeUndefined();
+    online('/rooms/1/online');
+    const session = { user: 'ada' };
+    const api = createSseClient({
+      baseUrl: server.url,
+      endpoints: {
+        online: defineEndpoint({
+          path: '/rooms/:room/online',
+          events: { count: z.coerce.number() },
+          share: { replay: 1, gracePeriod: 0, crossTab: true, key: () => session.user },
+        }),
+      },
+    });
+    const counts: string[] = [];
+    const watch = (user: string) => {
+      session.user = user;
+      return api
+        .online({ params: { room: 1 } })
+        .subscribe(({ data }) => counts.push(`${user}: ${data}`));
+    };
+    const ada = watch('ada');
+    await until(() => counts.length === 1, 'ada');
+    const ada2 = watch('ada');
+    await until(() => counts.length === 2, 'ada again');
+    const bob = watch('bob');
+    await until(() => counts.length === 3, 'bob');
+    expect(counts).toEqual(['ada: 3', 'ada: 3', 'bob: 3']);
+    for (const subscription of [ada, ada2, bob]) subscription.unsubscribe();
+    expect(server.requestsTo('/rooms/1/online')).toHaveLength(2);
+  });
+});
+
+describe('connectionBudget', () => {
+  const rooms = defineEndpoint({
+    path: '/budget/:room',
+    events: { count: z.coerce.number() },
+    share: { gracePeriod: 60_000 },
+    retry: false, // a connection the test ends stays ended
+  });
+
+  it('closes the connections kept open only by their grace period, oldest first, when a new one would exceed it', async () => {
+    for (const room of ['r1', 'r2', 'r3', 'r4']) online(`/budget/${room}`);
+    const api = createSseClient({ baseUrl: server.url, connectionBudget: 2, endpoints: { rooms } });
+    const look = (room: string) => firstValueFrom(api.rooms({ params: { room } }));
+    await look('r1'); // subscribed, then left: lingering for 60 s
+    await look('r2');
+    const r = (room: string) => server.requestsTo(`/budget/${room}`)[0];
+    expect([r('r1')?.closedAt, r('r2')?.closedAt]).toEqual([undefined, undefined]);
+
+    await look('r3'); // r1 (idle longest) goes
+    await server.waitFor(() => r('r1')?.closedAt !== undefined, 'r1 evicted');
+    expect(r('r2')?.closedAt).toBeUndefined();
+
+    // A connection somebody is subscribed to is never closed for the budget.
+    const watching = api.rooms({ params: { room: 'r2' } }).subscribe();
+    const r4 = api.rooms({ params: { room: 'r4' } }).subscribe();
+    await server.waitFor(() => r('r3')?.closedAt !== undefined, 'r3 evicted');
+    await server.waitFor(() => r('r4') !== undefined, 'r4 connected');
+    expect(r('r2')?.closedAt).toBeUndefined();
+    expect(server.requestsTo('/budget/r2')).toHaveLength(1);
+    watching.unsubscribe();
+    r4.unsubscribe();
+    // Evicted: subscribing again connects anew.
+    await look('r1');
+    expect(server.requestsTo('/budget/r1')).toHaveLength(2);
+    // Tidy up: end the connections still lingering.
+    for (const room of ['r1', 'r2', 'r4']) {
+      const [request] = server.requestsTo(`/budget/${room}`).slice(-1);
+      request?.res.destroy();
+    }
+  });
+
+  it('has no limit in Node by default', async () => {
+    for (const room of ['n1', 'n2', 'n3', 'n4', 'n5', 'n6']) online(`/budget/${room}`);
+    const api = createSseClient({ baseUrl: server.url, endpoints: { rooms } });
+    for (const room of ['n1', 'n2', 'n3', 'n4', 'n5', 'n6']) {
+      await firstValueFrom(api.rooms({ params: { room } }));
+    }
+    const open = server.requests.filter((request) => request.closedAt === undefined);
+    expect(open).toHaveLength(6);
+    for (const request of open) request.res.destroy();
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The demo page (`npm run demo` bundles it with esbuild, rx-sse straight from src/).
  *
- * Four endpoints, seven panels. Each endpoint is shared (`share: true`), so the three panels fed by
- * `/sse/live` and the ledger make one connection between them: four connections in all, well
- * under the browser's six per host.
+ * Four endpoints, seven panels. Each endpoint is shared across tabs (`share: { crossTab: true }`):
+ * the three panels fed by `/sse/live` and the ledger make one connection between them, and every
+ * tab of the demo in this browser shares the same four connections, well under the browser's six
+ * per host however many tabs are open. The header counts the tabs.
  */
 import { BehaviorSubject, map, scan, startWith, switchMap, timer, type Observable } from 'rxjs';
 import { z } from 'zod';
@@ -81,14 +82,15 @@ const endpoints = {
       message: z.object({ user: z.string(), text: z.string(), at: z.number() }),
       typing: z.object({ user: z.string() }),
     },
-    share: true,
+    // Every tab shares one connection; a tab opened later gets the last messages at once.
+    share: { crossTab: true, replay: 12 },
   }),
   danmaku: defineEndpoint({
     path: '/sse/danmaku',
     events: {
       comment: z.object({ text: z.string(), color: z.string(), lane: z.number().int().min(0) }),
     },
-    share: true,
+    share: { crossTab: true },
   }),
   live: defineEndpoint({
     path: '/sse/live',
@@ -105,7 +107,7 @@ const endpoints = {
       like: z.object({ total: z.number().int() }),
       notification: z.object({ title: z.string(), at: z.number() }),
     },
-    share: true,
+    share: { crossTab: true, replay: 10 },
   }),
   secure: defineEndpoint({
     path: '/sse/secure',
@@ -115,12 +117,13 @@ const endpoints = {
     },
     // Resolved before every connection attempt: a reconnect never reuses a stale header…
     headers: async () => ({ authorization: `Bearer ${await session.token()}` }),
-    // …and a 401 gets one refresh and one more attempt, at once.
+    // …and a 401 gets one refresh and one more attempt, at once. Across tabs, the tab holding the
+    // connection sends its token; the others only receive.
     onUnauthorized: async (error) => {
       session.refreshes += 1;
       await session.refresh(`after ${error.status}: ${reason(error.body)}`);
     },
-    share: true,
+    share: { crossTab: true },
   }),
 };
 type StreamName = keyof typeof endpoints;
@@ -526,6 +529,9 @@ setInterval(() => {
 
 session.rotations.subscribe((rotations) => {
   $('rotations').replaceChildren(
+    ...(rotations.length === 0
+      ? [h('li', { className: 'quiet', text: 'No token fetched here: another tab sends its own.' })]
+      : []),
     ...rotations.map((rotation) =>
       h(
         'li',
@@ -542,6 +548,48 @@ session.rotations.subscribe((rotations) => {
     ),
   );
   document.body.dataset['rotations'] = String(session.refreshes);
+});
+
+// ---------------------------------------------------------------------------------------------
+// How many tabs of the demo share these connections: each tab says hello, then "still here"
+// every second, on a channel of its own (the app's, not rx-sse's).
+
+function countTabs(render: (tabs: number) => void): void {
+  if (typeof BroadcastChannel !== 'function') {
+    render(1);
+    return;
+  }
+  const channel = new BroadcastChannel('rx-sse-demo-tabs');
+  const me = Math.random().toString(36).slice(2);
+  const others = new Map<string, number>();
+  const update = (): void => {
+    for (const [tab, at] of others) if (Date.now() - at > 3500) others.delete(tab);
+    render(others.size + 1);
+  };
+  channel.onmessage = ({ data }: MessageEvent<{ tab: string; hello?: true; bye?: true }>) => {
+    if (data.bye) others.delete(data.tab);
+    else others.set(data.tab, Date.now());
+    if (data.hello) channel.postMessage({ tab: me });
+    update();
+  };
+  channel.postMessage({ tab: me, hello: true });
+  setInterval(() => {
+    channel.postMessage({ tab: me });
+    update();
+  }, 1000);
+  addEventListener('pagehide', () => channel.postMessage({ tab: me, bye: true }));
+  update();
+}
+
+countTabs((tabs) => {
+  const element = $('tabs');
+  element.dataset['tabs'] = String(tabs);
+  element.replaceChildren(
+    h('b', { text: String(tabs) }),
+    tabs === 1
+      ? ' tab · open another: it shares these connections'
+      : ` tabs share these ${STREAMS.length} connections`,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -580,7 +628,7 @@ function pollStats(): void {
       $('server-stats').replaceChildren(
         'server: ',
         h('b', { text: String(open) }),
-        ` open SSE connections (${STREAMS.length} streams, 7 panels)`,
+        ` open SSE connections (${STREAMS.length} streams, 7 panels, every tab)`,
         h('br'),
         h('b', { text: String(stats.resumes) }),
         ' resumes · ',

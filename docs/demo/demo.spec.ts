@@ -229,4 +229,81 @@ describe('npm run demo, in Chromium', () => {
       { interval: 50 },
     );
   }, 45_000);
+
+  it('three tabs share one connection per stream; closing the tab that holds them loses nothing', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const tabs: Page[] = [];
+    for (let i = 0; i < 3; i++) {
+      const tab = await context.newPage();
+      tab.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      await tab.goto(url);
+      tabs.push(tab);
+    }
+    const allOpen = (tab: Page): Promise<unknown> =>
+      tab.waitForFunction(
+        () =>
+          [...document.querySelectorAll<HTMLElement>('[data-badge], #ledger .badge')].every(
+            (badge) => badge.dataset['status'] === 'open',
+          ),
+        undefined,
+        { timeout: 8000 },
+      );
+    for (const tab of tabs) await allOpen(tab);
+    // Every tab counts the others, and the server sees one connection per stream.
+    for (const tab of tabs) {
+      await tab.waitForFunction(() => document.getElementById('tabs')?.dataset['tabs'] === '3');
+    }
+    expect((await stats()).open).toEqual({ chat: 1, danmaku: 1, live: 1, secure: 1 });
+    // A tab that joined late shows the live panels, and its ledger counts every event once.
+    const last = tabs[2]!;
+    await last.waitForFunction(
+      () =>
+        document.getElementById('online')?.textContent !== '–' &&
+        document.querySelectorAll('#messages .message').length > 0 &&
+        /^token #\d+$/.test(document.getElementById('token')?.textContent ?? ''),
+      undefined,
+      { timeout: 8000 },
+    );
+
+    // The first tab held the connections: close it. The others take over and go on.
+    const before = await readLedger(last);
+    await tabs[0]!.close();
+    for (const tab of tabs.slice(1)) {
+      await tab.waitForFunction(() => document.getElementById('tabs')?.dataset['tabs'] === '2');
+    }
+    await last.waitForFunction(
+      (previous) =>
+        [...document.querySelectorAll<HTMLTableRowElement>('#ledger tr')].every((row) => {
+          const was = previous[row.dataset['stream'] ?? ''];
+          const cells = [...row.cells].map((cell) => Number(cell.textContent.replaceAll(',', '')));
+          return was !== undefined && (cells[1] ?? 0) >= was.received + 2;
+        }),
+      before,
+      { timeout: 10_000 },
+    );
+    for (const tab of tabs.slice(1)) {
+      const ledger = await readLedger(tab);
+      for (const name of STREAMS) {
+        expect({ name, gaps: ledger[name]?.gaps, duplicates: ledger[name]?.duplicates }).toEqual({
+          name,
+          gaps: 0,
+          duplicates: 0,
+        });
+      }
+    }
+    await until(
+      async () => Object.values((await stats()).open).every((open) => open === 1),
+      'one connection per stream again',
+      { interval: 50 },
+    );
+    expect(problems).toEqual([]);
+
+    await context.close();
+    await until(
+      async () => Object.values((await stats()).open).every((open) => open === 0),
+      'the server to see every stream closed',
+      { interval: 50 },
+    );
+  }, 60_000);
 });

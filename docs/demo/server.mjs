@@ -114,7 +114,7 @@ const LINES = [
   'Anyone tried it behind nginx?',
   'X-Accel-Buffering: no, or it all arrives at once',
   'Six connections per host on HTTP/1.1, keep that in mind',
-  'That is why three panels share one connection here',
+  'That is why all our tabs share one connection per stream here',
   'Backoff with jitter is so much nicer for the server',
   'Typed events with zod, no more JSON.parse everywhere',
   'Unsubscribe and the socket is gone. Checked the server logs.',
@@ -264,6 +264,9 @@ function simulate(streams, tokenTtl) {
       round: promo.round,
     });
   });
+  // The sale's state, also every 3 s: a tab that joins a shared connection late (rx-sse's
+  // crossTab) does not see what the server sends when a connection opens.
+  every(3000, () => live.emit('promo', world.promo));
   every(1000, () => {
     const promo = world.promo;
     if (promo.state === 'on' && Date.now() >= promo.endsAt) {
@@ -431,12 +434,14 @@ export async function startDemo({ port = 0, tokenTtl = 30_000 } = {}) {
         });
         return;
       }
-      openStream(req, res, streams.secure, [
-        encode({
-          event: 'session',
-          data: { token: token.number, expiresAt: token.expiresAt, ttl: tokenTtl },
-        }),
-      ]);
+      const session = encode({
+        event: 'session',
+        data: { token: token.number, expiresAt: token.expiresAt, ttl: tokenTtl },
+      });
+      openStream(req, res, streams.secure, [session]);
+      // Repeated every 5 s, for tabs that join the shared connection late.
+      const reminder = setInterval(() => res.write(session), 5000);
+      res.on('close', () => clearInterval(reminder));
       // The server stops serving a stream when its token expires: the client must come back
       // with a fresh one.
       const expiry = setTimeout(() => res.end(), token.expiresAt - Date.now());

@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  BehaviorSubject,
   Observable,
   catchError,
   defer,
@@ -20,7 +21,16 @@ import { fromSse } from '../from-sse.js';
 import { completeAfter, type CompleteOn } from '../internal/complete-after.js';
 import { stateReporter } from '../internal/report.js';
 import { stableKey, toText } from '../internal/stable-key.js';
-import { shareSse, type SseSharing } from '../share/share-sse.js';
+import {
+  DEFAULT_CONNECTION_BUDGET,
+  connectionBudget,
+  limitsConnections,
+  originOf,
+  type BudgetedConnection,
+} from '../share/budget.js';
+import { browserTabs, crossTabName, crossTabStream } from '../share/cross-tab.js';
+import { shareLingering } from '../share/linger.js';
+import type { SseSharing } from '../share/share-sse.js';
 import { resolveHeaders } from '../transport/request.js';
 import type { SseConnectionState, SseMessage } from '../types.js';
 import { decodeEvents, validate, type DecodePolicies } from './decode.js';
@@ -79,6 +89,20 @@ export interface SseClientConfig<
    * @defaultValue `'error'`
    */
   readonly invalid?: Invalid;
+  /**
+   * How many SSE connections this tab keeps open per origin. Over HTTP/1.1 a browser opens at
+   * most six per origin and queues every further request, API calls included, with no error.
+   * When a new stream would exceed the budget, shared connections kept open only by their grace
+   * period (see {@link SseSharing.gracePeriod}) are closed first, the one idle longest first;
+   * connections somebody is subscribed to are never closed (the budget may then be exceeded).
+   * Connections of every client in the tab count together.
+   *
+   * The budget is lifted for an origin known to speak HTTP/2 or HTTP/3 (an earlier request to it
+   * reported so in its resource timing, `nextHopProtocol`): streams then share one connection.
+   * @defaultValue `4` in browsers (the six of HTTP/1.1 minus room for other requests); no limit
+   * in Node and other runtimes without a per-origin limit
+   */
+  readonly connectionBudget?: number;
 }
 
 /**
@@ -207,7 +231,31 @@ interface SharedConnection {
   last: SseConnectionState | undefined;
 }
 
+/** A connection that never waits out a grace period: counted, never evicted. */
+const IN_USE: BudgetedConnection = { lingeringSince: () => undefined, evict: () => undefined };
+
+/** `url` resolved against the page, so that tabs on different paths agree on it. */
+function absoluteUrl(url: string): string {
+  try {
+    return new URL(url, (globalThis as { location?: { href: string } }).location?.href).href;
+  } catch {
+    return url;
+  }
+}
+
+/** How one connection is opened. */
+interface ConnectOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Resume after this id instead of the call's `lastEventId` (a cross-tab handover). */
+  readonly lastEventId?: string | undefined;
+  /** What the connection budget may evict. */
+  readonly owner?: BudgetedConnection;
+  /** The connection serves other tabs: `pauseWhenHidden` does not apply. */
+  readonly acrossTabs?: boolean;
+}
+
 function endpointCall(
+  name: string,
   endpoint: AnySseEndpoint,
   client: SseClientConfig<Readonly<Record<string, AnySseEndpoint>>, SseInvalidPolicy | undefined>,
 ): (args?: AnyCallArgs) => Observable<Decoded> {
@@ -229,6 +277,8 @@ function endpointCall(
     endpoint.completeOn as CompleteOn<Decoded> | undefined,
     (event) => !('invalid' in event),
   );
+  const budget =
+    client.connectionBudget ?? (limitsConnections() ? DEFAULT_CONNECTION_BUDGET : Infinity);
 
   /** Validates the call's arguments; on failure reports `closed` and errors. */
   const prepare = (
@@ -242,20 +292,17 @@ function endpointCall(
       }),
     );
 
-  /** One connection for a prepared call, reporting states to `report`. */
-  const open = (
+  /** One connection for a prepared call: its raw messages, counted by the connection budget. */
+  const connect = (
     call: PreparedCall,
     args: AnyCallArgs,
     report: (state: SseConnectionState) => void,
-    signal: AbortSignal | undefined,
-  ): Observable<Decoded> => {
+    options: ConnectOptions = {},
+  ): Observable<SseMessage> => {
     const layers = [client.headers, endpoint.headers, args.headers].filter(
       (layer) => layer !== undefined,
     );
-    // A decoding error ends the stream below fromSse, whose teardown then reports `closed`:
-    // it must carry that error, like any other failure.
-    let failure: { error: unknown } | undefined;
-    return fromSse(call.url, {
+    const messages = fromSse(call.url, {
       ...(method === undefined ? {} : { method }),
       ...(call.body === undefined ? {} : { body: call.body as Record<string, unknown> }),
       ...(layers.length === 0 ? {} : { headers: () => resolveHeaders(layers) }),
@@ -266,27 +313,50 @@ function endpointCall(
         dedupe: pick('dedupe'),
         idleTimeout: pick('idleTimeout'),
         maxEventSize: pick('maxEventSize'),
-        pauseWhenHidden: hidden?.pauseWhenHidden,
-        openWhenHidden: hidden?.openWhenHidden,
+        pauseWhenHidden: options.acrossTabs === true ? undefined : hidden?.pauseWhenHidden,
+        openWhenHidden: options.acrossTabs === true ? undefined : hidden?.openWhenHidden,
         onBytes: pick('onBytes'),
         onWarning: pick('onWarning'),
         idempotent: pick('idempotent'),
         retry: pick('retry'),
-        lastEventId: args.lastEventId,
-        signal,
+        lastEventId: options.lastEventId ?? args.lastEventId,
+        signal: options.signal,
       }),
-      state: (state) =>
+      state: report,
+    });
+    return new Observable<SseMessage>((subscriber) => {
+      const done = connectionBudget().add(originOf(call.url), budget, options.owner ?? IN_USE);
+      const subscription = messages.subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        done();
+      };
+    });
+  };
+
+  /**
+   * Decodes and validates the messages of `source`. A decoding error ends the stream below
+   * the connection, whose teardown then reports `closed`: it must carry that error, like any
+   * other failure.
+   */
+  const decoded = (
+    source: (report: (state: SseConnectionState) => void) => Observable<SseMessage>,
+    report: (state: SseConnectionState) => void,
+  ): Observable<Decoded> =>
+    defer(() => {
+      let failure: { error: unknown } | undefined;
+      return source((state) =>
         report(
           state.status === 'closed' && failure !== undefined
             ? { status: 'closed', error: failure.error }
             : state,
         ),
-    }).pipe(
-      decodeEvents(endpoint.events, policies) as OperatorFunction<SseMessage, Decoded>,
-      tap({ error: (error: unknown) => (failure = { error }) }),
-      until,
-    );
-  };
+      ).pipe(
+        decodeEvents(endpoint.events, policies) as OperatorFunction<SseMessage, Decoded>,
+        tap({ error: (error: unknown) => (failure = { error }) }),
+        until,
+      );
+    });
 
   const sharing: SseSharing | undefined =
     endpoint.share === true ? {} : endpoint.share === false ? undefined : endpoint.share;
@@ -295,41 +365,73 @@ function endpointCall(
       defer(() => {
         const report = stateReporter(args.state);
         return prepare(args, report).pipe(
-          switchMap((call) => open(call, args, report, args.signal)),
+          switchMap((call) =>
+            decoded((r) => connect(call, args, r, { signal: args.signal }), report),
+          ),
         );
       });
   }
 
-  // Shared: one connection per key — by default the request itself (method, URL, body).
+  // Shared: one connection per key — by default the request itself (method, URL, body); across
+  // tabs, the endpoint, the request and the app's key.
+  const tabs = sharing.crossTab === true ? browserTabs() : undefined;
   const connections = new Map<string, SharedConnection>();
   const keyOf = (args: AnyCallArgs, call: PreparedCall): string => {
     const { key } = sharing;
-    if (typeof key === 'string') return key;
-    if (typeof key === 'function') return key(args as Readonly<Record<string, unknown>>);
-    return `${method ?? 'GET'} ${call.url} ${stableKey(call.body)}`;
+    const chosen =
+      typeof key === 'function'
+        ? key(args as Readonly<Record<string, unknown>>)
+        : typeof key === 'string'
+          ? key
+          : undefined;
+    if (sharing.crossTab === true) {
+      const request = [name, method ?? 'GET', absoluteUrl(call.url), stableKey(call.body)];
+      return JSON.stringify(chosen === undefined ? request : [...request, chosen]);
+    }
+    return chosen ?? `${method ?? 'GET'} ${call.url} ${stableKey(call.body)}`;
   };
   const connectionFor = (key: string, call: PreparedCall, args: AnyCallArgs): SharedConnection => {
     const existing = connections.get(key);
     if (existing !== undefined) return existing;
+    let lingering: { readonly since: number; readonly evict: () => void } | undefined;
+    const idle = new BehaviorSubject(false);
+    const owner: BudgetedConnection = {
+      lingeringSince: () => lingering?.since,
+      evict: () => lingering?.evict(),
+    };
+    const messages = (report: (state: SseConnectionState) => void): Observable<SseMessage> =>
+      tabs === undefined
+        ? connect(call, args, report, { owner })
+        : crossTabStream({
+            name: crossTabName(key),
+            tabs,
+            replay: sharing.replay ?? 0,
+            report,
+            lingering: idle,
+            connect: (lastEventId, holderReport) =>
+              connect(call, args, holderReport, { owner, lastEventId, acrossTabs: true }),
+          });
     const observers = new Set<(state: SseConnectionState) => void>();
     const created: SharedConnection = {
       observers,
       last: undefined,
-      events: defer(() =>
-        open(
-          call,
-          args,
-          (state) => {
-            created.last = state;
-            for (const observer of observers) observer(state);
-          },
-          undefined,
-        ),
-      ).pipe(
+      events: decoded(messages, (state) => {
+        created.last = state;
+        for (const observer of observers) observer(state);
+      }).pipe(
         finalize(() => {
           if (connections.get(key) === created) connections.delete(key);
         }),
-        shareSse<Decoded>(sharing),
+        shareLingering<Decoded>(sharing, {
+          linger: (evict) => {
+            lingering = { since: Date.now(), evict };
+            idle.next(true);
+          },
+          resume: () => {
+            lingering = undefined;
+            idle.next(false);
+          },
+        }),
       ),
     };
     connections.set(key, created);
@@ -420,7 +522,7 @@ export function createSseClient<
 >(config: SseClientConfig<Endpoints, Invalid>): SseClient<Endpoints, Invalid> {
   const client: Record<string, (args?: AnyCallArgs) => Observable<Decoded>> = {};
   for (const [name, endpoint] of Object.entries(config.endpoints)) {
-    client[name] = endpointCall(endpoint, config);
+    client[name] = endpointCall(name, endpoint, config);
   }
   return client as unknown as SseClient<Endpoints, Invalid>;
 }

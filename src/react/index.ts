@@ -80,8 +80,10 @@ const noSubscription = (): void => undefined;
  *   closes (after `gracePeriod`, default `0`: the next macrotask, which is enough for StrictMode's
  *   mount → unmount → mount to keep one connection).
  * - Two components showing the same stream make two connections unless the stream is shared:
- *   use an endpoint with `share` or the `shareSse()` operator (one connection per origin counts
- *   against the browser's limit of six on HTTP/1.1).
+ *   use an endpoint with `share` or the `shareSse()` operator (every open connection counts
+ *   against the browser's limit of six per origin on HTTP/1.1, across tabs). With
+ *   `share: { crossTab: true }` the tabs of the app share one connection, and each tab's `state`
+ *   is the shared connection's.
  *
  * @param source - The stream, or a factory receiving the state observer; `null` for none.
  * @param options - `gracePeriod` before an unused connection closes.
