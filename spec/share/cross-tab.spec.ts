@@ -28,6 +28,13 @@ class FakeServer {
   readonly connections: Connection[] = [];
   /** Events re-sent before the requested one on a resume (at-least-once servers do). */
   overlap = 0;
+  /** How often the server restarted: a restarted one numbers new events from 1 again. */
+  generation = 0;
+
+  restart(): void {
+    this.generation++;
+    this.backlog.length = 0;
+  }
 
   readonly connect = (
     lastEventId: string | undefined,
@@ -71,7 +78,8 @@ class FakeServer {
   /** Sends the next numbered event to every open connection. */
   emit(): void {
     const id = String(this.backlog.length + 1);
-    const message: SseMessage = { event: 'tick', data: `#${id}`, id, lastEventId: id };
+    const data = `${this.generation}#${id}`;
+    const message: SseMessage = { event: 'tick', data, id, lastEventId: id };
     this.backlog.push(message);
     for (const connection of this.open()) if (connection.live) connection.subscriber.next(message);
   }
@@ -196,6 +204,24 @@ describe('cross-tab sharing', () => {
     expect(a.ids).toEqual(range(1, 5));
     b.subscription.unsubscribe();
     c.subscription.unsubscribe();
+  });
+
+  // https://github.com/EventSource/eventsource/issues/291: after a handover to a restarted server,
+  // new events under ids already seen are new events, not repeats.
+  it('a handover to a restarted server: its events under old ids are all delivered', async () => {
+    const a = join(browser.tab('a'), server);
+    await until(() => server.live().length === 1, 'the first connection');
+    const b = join(browser.tab('b'), server);
+    await until(() => last(b.states)?.status === 'open', 'b sees the connection open');
+    await server.emitMany(3);
+    await until(() => b.ids.length === 3, 'b has 3');
+    server.restart();
+    a.subscription.unsubscribe();
+    await until(() => server.live().length === 1, 'the handover');
+    await server.emitMany(3);
+    await until(() => b.ids.length === 6, 'b after the restart');
+    expect(b.ids).toEqual(['1', '2', '3', '1', '2', '3']);
+    b.subscription.unsubscribe();
   });
 
   it('the holder crashes (no word, lock released): a follower notices and takes over', async () => {

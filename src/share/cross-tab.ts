@@ -17,8 +17,10 @@
  *   dropped;
  * - `hold` and `end` carry the holder's latest events, so a tab that is behind catches up, and a
  *   tab that has not seen anything yet starts where the stream is (plus `replay` events);
- * - right after a handover, events whose `id` a tab has already delivered are dropped: a server
- *   resuming from `Last-Event-ID` may repeat the events around it.
+ * - right after a handover, until the first new event, events equal to one a tab has already
+ *   delivered (same id, name and data: the rule of `dedupe: 'auto'`) are dropped: a server
+ *   resuming from `Last-Event-ID` may repeat the events around it, while one that restarted
+ *   numbers new events with old ids.
  *
  * @internal
  * @module
@@ -236,8 +238,8 @@ function participant(options: CrossTabOptions, subscriber: Subscriber<SseMessage
   let known = false;
   let term: Term | undefined;
   let highestEpoch = 0;
-  /** After a handover: ids already delivered, dropped when the resumed stream repeats them. */
-  let skip: Set<string> | undefined;
+  /** After a handover, until the first new event: drop repeats of what `recent` holds. */
+  let skipping = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let connection: Subscription | undefined;
   let queued: AbortController | undefined;
@@ -388,8 +390,7 @@ function participant(options: CrossTabOptions, subscriber: Subscriber<SseMessage
   };
 
   const openSkipWindow = (): void => {
-    const ids = recent.flatMap((message) => (message.id ? [message.id] : []));
-    skip = ids.length === 0 ? undefined : new Set(ids);
+    skipping = recent.some((message) => message.id);
   };
 
   /** A connection state for this tab's observers; a follower's `closed` comes with its end. */
@@ -445,9 +446,9 @@ function participant(options: CrossTabOptions, subscriber: Subscriber<SseMessage
 
   /** A message of the current term (relayed, or our own connection's). */
   const accept = (message: SseMessage): void => {
-    if (skip !== undefined && message.id) {
-      if (skip.has(message.id)) return;
-      skip = undefined;
+    if (skipping && message.id) {
+      if (recent.some((seen) => sameMessage(seen, message))) return;
+      skipping = false;
     }
     deliver(message);
   };
