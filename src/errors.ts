@@ -19,7 +19,8 @@ export type SseErrorCode =
   | 'idle-timeout'
   | 'event-too-large'
   | 'validation'
-  | 'unknown-event';
+  | 'unknown-event'
+  | 'buffer-overflow';
 
 /**
  * One issue reported by a schema, in the Standard Schema shape (zod, valibot and arktype all
@@ -332,6 +333,8 @@ export interface SseErrorByCode {
   validation: SseValidationError;
   /** An event name the endpoint does not declare. */
   'unknown-event': SseUnknownEventError;
+  /** A `for await` loop over {@link toAsyncIterable} fell more than `bufferSize` events behind. */
+  'buffer-overflow': SseBufferOverflowError;
 }
 
 /**
@@ -382,6 +385,7 @@ const ERROR_NAMES: Record<SseErrorCode, string> = {
   'event-too-large': 'SseEventTooLargeError',
   validation: 'SseValidationError',
   'unknown-event': 'SseUnknownEventError',
+  'buffer-overflow': 'SseBufferOverflowError',
 };
 
 function formatIssue(issue: SseIssue): string {
@@ -393,4 +397,29 @@ function formatIssue(issue: SseIssue): string {
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} chars)`;
+}
+
+/**
+ * A `for await` loop over {@link toAsyncIterable} fell behind: more than `bufferSize` events
+ * arrived that the loop had not taken yet. The subscription (the connection) is closed when the
+ * limit is crossed, so a flood cannot grow memory without bound; the loop still receives the
+ * events buffered before that, in order, then throws this error. The event that did not fit and
+ * everything after it are not delivered.
+ *
+ * @category Errors
+ */
+export class SseBufferOverflowError extends SseError {
+  /** Always `'SseBufferOverflowError'`. */
+  override readonly name = 'SseBufferOverflowError';
+  readonly code = 'buffer-overflow';
+  /** The `bufferSize` that was exceeded, in events. */
+  readonly limit: number;
+
+  /** @internal */
+  constructor(init: { limit: number }) {
+    super(
+      `A for-await loop fell more than ${init.limit} events behind its stream (bufferSize); the stream was closed`,
+    );
+    this.limit = init.limit;
+  }
 }

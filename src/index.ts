@@ -23,7 +23,8 @@
  *
  * @categoryDescription Client
  * Connecting to a stream: {@link fromSse} for one URL, {@link createSseClient} for typed
- * endpoints, and the types of messages, headers and connection states they share.
+ * endpoints, {@link toAsyncIterable} for `for await` loops, and the types of messages, headers
+ * and connection states they share.
  *
  * @categoryDescription Endpoints
  * Describing an endpoint once with {@link defineEndpoint}: path parameters, query and body
@@ -48,6 +49,8 @@
  */
 export { fromSse } from './from-sse.js';
 export type { FromSseOptions, SseRetryConfig } from './from-sse.js';
+export { toAsyncIterable } from './to-async-iterable.js';
+export type { ToAsyncIterableOptions } from './to-async-iterable.js';
 export type {
   Resolvable,
   SseConnectionState,
@@ -99,6 +102,7 @@ export { retryBackoff } from './retry/retry-backoff.js';
 export type { RetryBackoffConfig, RetryInfo } from './retry/retry-backoff.js';
 export { sseRetryPolicy } from './retry/policy.js';
 export {
+  SseBufferOverflowError,
   SseClosedError,
   SseContentTypeError,
   SseError,
