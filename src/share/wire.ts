@@ -7,6 +7,7 @@
  */
 import {
   SseClosedError,
+  SseBufferOverflowError,
   SseContentTypeError,
   SseEventTooLargeError,
   SseHttpError,
@@ -42,6 +43,7 @@ const CLASSES: Readonly<Record<SseErrorCode, abstract new (...args: never[]) => 
   'event-too-large': SseEventTooLargeError,
   validation: SseValidationError,
   'unknown-event': SseUnknownEventError,
+  'buffer-overflow': SseBufferOverflowError,
 };
 
 /** A copy that survives structured clone: symbols become text, functions are left out. */
