@@ -114,10 +114,10 @@ const PARTS = [
 
 /**
  * The feature table: `kind: 'cumulative'` rows (min, min+gzip, and `added`, the min+gzip over the
- * row above) and `kind: 'part'` rows (what a part of `fromSse` alone, and of the whole entry,
+ * row above) and, unless `parts` is false, `kind: 'part'` rows (what a part of `fromSse` alone, and of the whole entry,
  * would save min+gzip if it were cut out of the bundle; approximate, see attribute.mjs).
  */
-export async function featureSizes() {
+export async function featureSizes({ parts = true } = {}) {
   const core = JSON.stringify(join(root, 'dist', 'index.js'));
   const rows = [];
   const names = [];
@@ -136,6 +136,7 @@ export async function featureSizes() {
     });
     previous = size;
   }
+  if (!parts) return rows;
   const alone = await attribute('export { fromSse } from "./src/index.ts";');
   const whole = await attribute('export * from "./src/index.ts";');
   const saved = (result, modules) => {

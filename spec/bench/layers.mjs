@@ -3,6 +3,9 @@
 // held open after their one event, a full GC, the difference per stream):
 //
 //   node --expose-gc spec/bench/layers.mjs [streams]      (default 1000)
+//   node --expose-gc spec/bench/layers.mjs 1000 --no-build  (measure the bundle already in
+//                                                          spec/bench/results/layers-src.mjs,
+//                                                          e.g. built with a variant of a file)
 //   DETAIL=openStream,fromSse node spec/bench/layers.mjs   (also: what those variants hold, per
 //                                                          stream, from heap snapshots)
 //
@@ -152,11 +155,7 @@ async function child(variant, base, streams) {
   process.stdout.write(`${result}\n`, () => process.exit(0));
 }
 
-if (process.argv[2] === '--child') {
-  await child(process.argv[3], process.argv[4], Number(process.argv[5]));
-} else {
-  const streams = Number(process.argv[2] ?? 1000);
-  await mkdir(dirname(BUNDLE), { recursive: true });
+async function buildLayers() {
   await build({
     stdin: {
       contents: [
@@ -177,6 +176,14 @@ if (process.argv[2] === '--child') {
     logLevel: 'warning',
     plugins: [scopedTransport],
   });
+}
+
+if (process.argv[2] === '--child') {
+  await child(process.argv[3], process.argv[4], Number(process.argv[5]));
+} else {
+  const streams = Number(process.argv[2] ?? 1000);
+  await mkdir(dirname(BUNDLE), { recursive: true });
+  if (!process.argv.includes('--no-build')) await buildLayers();
   const server = fork(join(here, 'server.mjs'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

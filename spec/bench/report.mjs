@@ -569,25 +569,24 @@ const NOTES = `## Where the time goes
 From CPU profiles (\`node --cpu-prof\`) and heap snapshots of these cases; the mechanisms do not
 depend on the machine.
 
-- **Parsing.** rx-sse parses the stream itself: line ends are found with \`indexOf\`, each data value
-  is decoded once, field names are compared byte by byte. fetch-event-source (row 1) walks every byte
-  in a JavaScript loop and decodes every field value, which is why the SDK built on it is faster than
-  it; rx-sse hands it no bytes and uses it only to run the request. eventsource decodes each chunk
-  once and parses strings, which costs it a little less CPU per small event than rx-sse's one
-  \`TextDecoder\` call per data value; rx-sse stays on bytes so that \`maxEventSize\` is
-  enforced in bytes, before anything is decoded.
+- **Parsing.** rx-sse parses the stream itself (spec/bench/profile.mjs shows where the time goes):
+  each chunk is decoded with one \`TextDecoder\` call, lines are found with \`String#indexOf\` and
+  field values are slices of that text; the unfinished last line is held as bytes, so
+  \`maxEventSize\` is enforced in bytes. fetch-event-source (row 1) walks every byte in a
+  JavaScript loop and decodes every field value; rx-sse hands it no bytes and uses it only to run
+  the request. eventsource and eventsource-client parse strings the same way (eventsource-parser)
+  and eventsource then dispatches a DOM \`MessageEvent\` per event.
 - **Typing.** Nearly all of what the typed client adds over \`fromSse\` is \`JSON.parse\` and the zod
   validation of each payload — work the raw rows leave to the application. rx-sse's own decoding
   step is a small part of it.
 - **Big events.** fetch-event-source re-copies an unfinished line on every chunk, so a long line
   costs time quadratic in its number of chunks. rx-sse keeps the unfinished line as a list of chunks
   and joins it once, when the line ends: linear, level with the bare read loop.
-- **Memory per stream.** A \`fromSse\` subscription holds about 12 KiB more heap than a
-  fetch-event-source or eventsource connection (see the table): its RxJS operator chain — retry
-  with backoff (about 3 KiB; \`retry: false\` leaves it out), resume dedupe, connection state,
-  completion — and the closures of one connection attempt (request preparation with secret
-  redaction, the idle watchdog, the scanner). Not reduced further: it would mean writing
-  \`fromSse\` as one hand-written state machine instead of composed operators.
+- **Memory per stream.** Most of what any fetch-based client holds per open stream is undici's
+  (the request, response, socket and body stream: about 25 KiB here, the floor every row shares).
+  spec/bench/layers.mjs measures a \`fromSse\` subscription layer by layer — fetch alone,
+  fetch-event-source, one connection (\`openStream\`), \`fromSse\` without and with retry — and
+  with \`DETAIL=…\` lists what each layer holds, from heap snapshots.
 - **Opening a connection** (many streams, churn). A cycle is dominated by opening and closing a
   TCP connection and setting up the request in undici (socket connect, write and close are the top
   entries of the profile). rx-sse adds roughly 0.1–0.4 ms of client CPU per connection, spread
