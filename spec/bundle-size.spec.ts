@@ -19,17 +19,49 @@ const BUDGET: Record<string, number> = {
   'rx-sse: `fromSse` only': 9_000,
 };
 
-it('keeps every public entry within its min+gzip budget', async () => {
-  // The measuring module is ESM: run it in a child process rather than inside Jest's CJS runtime.
+/**
+ * Budgets of the cumulative feature rows (spec/bench/bundle.mjs `FEATURES`, by label: `fromSse`
+ * alone, + typed client, + retryBackoff, + sharing, + store, the whole entry), min+gzip bytes.
+ * None yet: the figures move with the lean-core work (issue 13), then they are set here.
+ */
+const FEATURE_BUDGET: Record<string, number> = {};
+
+interface Measured {
+  readonly label: string;
+  readonly gzip: number;
+}
+
+/** Calls an export of bundle.mjs in a child process (ESM, outside Jest's CJS runtime). */
+async function measured(call: string): Promise<Measured[]> {
   const url = pathToFileURL(join(__dirname, 'bench', 'bundle.mjs')).href;
-  const script = `import(${JSON.stringify(url)}).then((m) => m.bundleSizes()).then((rows) => console.log(JSON.stringify(rows)))`;
+  const script = `import(${JSON.stringify(url)}).then((m) => m.${call}).then((rows) => console.log(JSON.stringify(rows)))`;
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script]);
-  const rows = JSON.parse(stdout) as { label: string; gzip: number }[];
+  return JSON.parse(stdout) as Measured[];
+}
+
+function overBudget(rows: readonly Measured[], budgets: Record<string, number>): string[] {
   const sizes = Object.fromEntries(rows.map((row) => [row.label, row.gzip]));
-  const overBudget = Object.entries(BUDGET).filter(
-    ([label, budget]) => !((sizes[label] ?? Infinity) <= budget),
+  return Object.entries(budgets)
+    .filter(([label, budget]) => !((sizes[label] ?? Infinity) <= budget))
+    .map(([label, budget]) => `${label}: ${sizes[label] ?? 'missing'} B > ${budget} B`);
+}
+
+it('keeps every public entry within its min+gzip budget', async () => {
+  expect(overBudget(await measured('bundleSizes()'), BUDGET)).toEqual([]);
+});
+
+it('measures what each feature adds: from `fromSse` alone up to the whole entry, within budgets', async () => {
+  const [features, entries] = await Promise.all([
+    measured('featureSizes({ parts: false })'),
+    measured('bundleSizes()'),
+  ]);
+  const gzip = (label: string): number | undefined =>
+    entries.find((row) => row.label === label)?.gzip;
+  // The table starts at the `fromSse`-only row, only grows, and ends at the whole entry.
+  expect(features[0]?.gzip).toBe(gzip('rx-sse: `fromSse` only'));
+  expect(features.at(-1)?.gzip).toBe(gzip('rx-sse'));
+  expect(features.every((row, i) => i === 0 || row.gzip >= (features[i - 1]?.gzip ?? 0))).toBe(
+    true,
   );
-  expect(
-    overBudget.map(([label, budget]) => `${label}: ${sizes[label] ?? 'missing'} B > ${budget} B`),
-  ).toEqual([]);
+  expect(overBudget(features, FEATURE_BUDGET)).toEqual([]);
 });

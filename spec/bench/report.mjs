@@ -28,7 +28,6 @@ export function machine() {
   };
 }
 
-const NUMBERS = ['(1)', '(2)', '(3)', '(4)', '(5)'];
 const int = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
 const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const ratio = (value, reference) =>
@@ -56,12 +55,13 @@ function table(header, lines) {
 
 function rowLabel(rows, key) {
   const index = rows.findIndex((row) => row.key === key);
-  return `${NUMBERS[index]} ${rows[index].label}`;
+  return `(${index + 1}) ${rows[index].label}`;
 }
 
 export async function writeReport({ results, env, rows, out }) {
   const voided = [];
   const sections = [];
+  const throughputStats = {};
   const headline = [];
   const voidCell = (what, s) => {
     voided.push(`${what}: ${s.problem}`);
@@ -82,7 +82,8 @@ export async function writeReport({ results, env, rows, out }) {
         },
       ]),
     );
-    const floor = stats.fes?.rate.median;
+    throughputStats[size] = stats;
+    const reference = stats.eventsource?.rate.median;
     const ceiling = stats.bare?.rate.median;
     const lines = Object.entries(stats).map(([key, s]) =>
       s.rate.ok
@@ -92,11 +93,23 @@ export async function writeReport({ results, env, rows, out }) {
             spread(s.rate, int),
             fixed(s.mb.median),
             fixed(s.cpu.median, 2),
-            ratio(s.rate.median, floor),
+            ratio(s.rate.median, reference),
             ratio(s.rate.median, ceiling),
           ]
         : [rowLabel(rows, key), voidCell(`throughput ${size} ${key}`, s.rate), '', '', '', '', ''],
     );
+    const typedVs = (key) =>
+      stats.typed?.rate.ok && stats[key]?.rate.ok
+        ? ratio(stats.typed.rate.median, stats[key].rate.median)
+        : 'n/a';
+    const validation =
+      stats.typed?.cpu.ok && stats.typedAny?.cpu.ok
+        ? `Validation alone (the typed client with the message schema against the same client ` +
+          `with \`z.unknown()\`): ${fixed(stats.typed.cpu.median - stats.typedAny.cpu.median, 2)} ` +
+          `µs of CPU per event. The typed client against the same work done by hand: ` +
+          `${typedVs('esZod')} on eventsource, ${typedVs('escZod')} on eventsource-client, ` +
+          `${typedVs('fromSseZod')} on \`fromSse\` (events/s).`
+        : '';
     const payload = size === 'small' ? '126-byte' : '4 KiB';
     sections.push(
       `## Throughput: ${int(config.n)} events, ${payload} JSON payloads\n\n` +
@@ -104,16 +117,18 @@ export async function writeReport({ results, env, rows, out }) {
         'MB/s counts the bytes of the stream (10⁶ bytes per MB). CPU is the client process’s ' +
         'user + system time per event (the server runs in another process): it is less sensitive ' +
         'than the rates to other load on the machine.\n\n' +
-        table(['row', 'events/s', 'spread', 'MB/s', 'CPU µs/event', 'vs (1)', 'vs (5)'], lines),
+        table(
+          ['row', 'events/s', 'spread', 'MB/s', 'CPU µs/event', 'vs eventsource', 'vs bare'],
+          lines,
+        ) +
+        (validation === '' ? '' : `\n\n${validation}`),
     );
     if (size === 'small' && stats.typed?.rate.ok && stats.fromSse?.rate.ok) {
       headline.push(
-        `Throughput, ${payload} payloads: the typed client with zod validation delivers ` +
-          `${int(stats.typed.rate.median)} events/s (${ratio(stats.typed.rate.median, floor)} of ` +
-          `raw fetch-event-source), \`fromSse\` ${int(stats.fromSse.rate.median)} events/s ` +
-          `(${ratio(stats.fromSse.rate.median, floor)}); eventsource ` +
-          `${int(stats.eventsource?.rate.median)} events/s ` +
-          `(${ratio(stats.eventsource?.rate.median, floor)}).`,
+        `Throughput, ${payload} payloads: \`fromSse\` ${int(stats.fromSse.rate.median)} events/s ` +
+          `(${ratio(stats.fromSse.rate.median, reference)} of eventsource); the typed client with ` +
+          `zod validation ${int(stats.typed.rate.median)} events/s (${typedVs('esZod')} of ` +
+          'eventsource with `JSON.parse` and the same zod schema by hand).',
       );
     }
   }
@@ -177,7 +192,7 @@ export async function writeReport({ results, env, rows, out }) {
             fixed(s.median),
             spread(s, fixed),
             fixed(mb / (s.median / 1000)),
-            ratio(stats.fes?.median, s.median),
+            ratio(stats.eventsource?.median, s.median),
             ratio(stats.bare?.median, s.median),
           ]
         : [rowLabel(rows, key), voidCell(`big event ${key}`, s), '', '', '', ''],
@@ -188,7 +203,7 @@ export async function writeReport({ results, env, rows, out }) {
         `the same \`fetch\` wrapper, which re-chunks the body into pieces of at most ` +
         `${int(config.chunk)} bytes (eventsource takes it through its \`fetch\` option). ` +
         `Median of ${config.runs} runs; "vs" columns are speed ratios (higher is faster).\n\n` +
-        table(['row', 'ms', 'spread', 'MB/s', 'vs (1)', 'vs (5)'], lines),
+        table(['row', 'ms', 'spread', 'MB/s', 'vs eventsource', 'vs bare'], lines),
     );
     if (stats.fromSse?.ok && stats.fes?.ok) {
       headline.push(
@@ -199,39 +214,53 @@ export async function writeReport({ results, env, rows, out }) {
     }
   }
 
-  // Many streams.
-  if (results.many?.config !== undefined) {
-    const { config, rows: runs } = results.many;
-    const lines = Object.entries(runs).map(([key, list]) => {
+  // Many streams (1,000) and ten thousand streams: the same job at two sizes.
+  const streamLines = (name, runs) =>
+    Object.entries(runs).map(([key, list]) => {
       const open = summarize(list, (run) => run.openMs);
       if (!open.ok) {
-        return [rowLabel(rows, key), voidCell(`many streams ${key}`, open), '', '', '', ''];
+        return [rowLabel(rows, key), voidCell(`${name} ${key}`, open), '', '', '', '', '', ''];
       }
-      const cpu = summarize(list, (run) => run.openCpuMs);
+      const cpu = summarize(list, (run) => (run.openCpuMs * 1000) / run.streams);
       const heap = summarize(list, (run) => run.heapPerStream);
       const rss = summarize(list, (run) => run.rssPerStream);
+      const heapVs = summarize(runs.eventsource ?? [], (run) => run.heapPerStream);
+      const one = list.length === 1;
       return [
         rowLabel(rows, key),
-        `${int(open.median)} (${spread(open, int)})`,
-        `${int(cpu.median)} (${spread(cpu, int)})`,
-        `${kib(heap.median)} (${spread(heap, kib)})`,
-        `${kib(rss.median)} (${spread(rss, kib)})`,
+        one ? int(open.median) : `${int(open.median)} (${spread(open, int)})`,
+        one ? int(cpu.median) : `${int(cpu.median)} (${spread(cpu, int)})`,
+        one ? kib(heap.median) : `${kib(heap.median)} (${spread(heap, kib)})`,
+        heapVs.ok ? ratio(heap.median, heapVs.median) : 'n/a',
+        one ? kib(rss.median) : `${kib(rss.median)} (${spread(rss, kib)})`,
+        fixed(summary(list.map((run) => run.closeMs)).median, 0),
         String(Math.max(...list.map((run) => run.socketsLeft))),
       ];
     });
+  const streamHeader = [
+    'row',
+    'open all, ms',
+    'CPU µs / stream',
+    'heap / stream',
+    'vs eventsource',
+    'RSS / stream',
+    'close all, ms',
+    'sockets left',
+  ];
+  if (results.many?.config !== undefined) {
+    const { config, rows: runs } = results.many;
+    const lines = streamLines('many streams', runs);
     sections.push(
       `## Many streams: ${int(config.streams)} concurrent subscriptions in one process\n\n` +
         `Each run is a fresh \`node --expose-gc\` process per row: a warm-up of ${config.warmup} ` +
         `streams one after the other, then ${int(config.streams)} subscriptions opened at once, ` +
         'each to its own stream that sends one event. "Open all" is the time until every ' +
-        'subscriber had its event, "CPU" the client process’s CPU time meanwhile; heap and RSS ' +
-        'per stream are measured after a full GC, before and while all are open. "Sockets left" ' +
-        'is what the server still had open after closing them all (it must be 0). Median ' +
+        'subscriber had its event, "CPU" the client process’s CPU time meanwhile, per stream; ' +
+        'heap and RSS per stream are measured after a full GC, before and while all are open. ' +
+        '"Close all" is the time from closing them all until the server saw every socket closed; ' +
+        '"sockets left" is what the server still had open then (it must be 0). Median ' +
         `(min–max) of ${config.runs} runs.\n\n` +
-        table(
-          ['row', 'open all, ms', 'CPU, ms', 'heap / stream', 'RSS / stream', 'sockets left'],
-          lines,
-        ),
+        table(streamHeader, lines),
     );
     const heapOf = (key) => summarize(runs[key] ?? [], (run) => run.heapPerStream);
     const [ours, fes, es] = ['fromSse', 'fes', 'eventsource'].map(heapOf);
@@ -242,6 +271,18 @@ export async function writeReport({ results, env, rows, out }) {
           `(${int(config.streams)} concurrent streams).`,
       );
     }
+  }
+
+  if (results.tenk?.config !== undefined) {
+    const { config, rows: runs } = results.tenk;
+    sections.push(
+      `## Ten thousand streams: ${int(config.streams)} concurrent subscriptions in one process\n\n` +
+        'The many-streams job at ten times the size, one run per row (each run holds that many ' +
+        'sockets open in the client and in the server process): what a Node service holding ' +
+        'that many upstream streams pays per stream, and proof that closing them all leaves no ' +
+        'socket open.\n\n' +
+        table(streamHeader, streamLines('ten thousand streams', runs)),
+    );
   }
 
   // Churn.
@@ -310,6 +351,33 @@ export async function writeReport({ results, env, rows, out }) {
         'import the core as `rx-sse`, so it is counted once, in the first row. Bytes.\n\n' +
         table(['entry', 'what', 'min', 'min+gzip'], lines),
     );
+    if (results.features !== undefined) {
+      const cumulative = results.features.filter((row) => row.kind === 'cumulative');
+      const parts = results.features.filter((row) => row.kind === 'part');
+      sections.push(
+        '### What each feature costs\n\n' +
+          'Cumulative: each row imports what the row above does and one more feature, measured ' +
+          'like the table above; "added" is the min+gzip it adds. Retry and the error classes ' +
+          '`fromSse` throws are already in `fromSse`, so importing them adds little.\n\n' +
+          table(
+            ['import', 'min', 'min+gzip', 'added'],
+            cumulative.map((row) => [row.label, int(row.min), int(row.gzip), `+${int(row.added)}`]),
+          ) +
+          '\n\nInside the bundle: what each part would save min+gzip if it were cut out of a ' +
+          'bundle of `fromSse` alone and of the whole entry (built from the sources with a source ' +
+          'map, every output byte attributed to its module: spec/bench/attribute.mjs). Gzip shares ' +
+          'strings between parts, so these are approximate and do not add up to the total.\n\n' +
+          table(
+            ['part', 'in `fromSse` alone, min', 'min+gzip', 'in the whole entry, min+gzip'],
+            parts.map((row) => [
+              row.label,
+              int(row.inFromSse.min),
+              int(row.inFromSse.gzip),
+              int(row.inEntry.gzip),
+            ]),
+          ),
+      );
+    }
     const core = results.bundle[0];
     const fes = results.bundle.find((row) => row.label.startsWith('@microsoft'));
     headline.push(
@@ -319,6 +387,18 @@ export async function writeReport({ results, env, rows, out }) {
     );
   }
 
+  const targets = evaluateTargets(results, throughputStats);
+  const targetSection =
+    '## Targets (issue 13)\n\n' +
+    table(
+      ['target', 'measured', 'result'],
+      targets.map((target) => [
+        target.what,
+        target.measured,
+        target.pass === undefined ? 'not measured' : target.pass ? '**PASS**' : '**FAIL**',
+      ]),
+    );
+
   const loaded = env.loadStart[0] > env.cores * 0.25 || env.loadEnd[0] > env.cores * 1.25;
   const md = [
     '# Benchmarks',
@@ -327,6 +407,7 @@ export async function writeReport({ results, env, rows, out }) {
       ' The server runs in its own process; the clients use the built package (`dist/`).' +
       (env.scale === 'full' ? '' : ` **Scale: ${env.scale} — not representative.**`),
     headline.length > 0 ? `## Headline\n\n${headline.map((line) => `- ${line}`).join('\n')}` : '',
+    targetSection,
     '## Machine\n\n' +
       table(
         ['', ''],
@@ -350,8 +431,9 @@ export async function writeReport({ results, env, rows, out }) {
     '## The rows\n\n' +
       rows.map((row, i) => `${i + 1}. ${row.label}${ROW_NOTES[row.key] ?? ''}`).join('\n') +
       '\n\nEvery row checks that it received every event exactly once, in order (ids 1…n), and ' +
-      'the content it expects; a row that did not is marked void. Ratios compare medians: "vs (1)" ' +
-      'is the speed relative to raw fetch-event-source, "vs (5)" relative to the bare read loop.',
+      'the content it expects; a row that did not is marked void. Ratios compare medians: "vs ' +
+      'eventsource" is the speed (or heap) relative to eventsource 5, "vs bare" relative to the ' +
+      'bare read loop. Rows 6–9 parse JSON and validate it and only run the throughput case.',
     ...sections,
     NOTES,
   ]
@@ -364,7 +446,99 @@ export async function writeReport({ results, env, rows, out }) {
   await writeFile(mdFile, await format(md, { ...config, filepath: mdFile }));
   const json = JSON.stringify({ env, results });
   await writeFile(jsonFile, await format(json, { ...config, filepath: jsonFile }));
-  return { void: voided, files: [mdFile, jsonFile] };
+  return {
+    void: voided,
+    files: [mdFile, jsonFile],
+    targets: targets.map((target) => ({
+      pass: target.pass,
+      text: `${target.what}: ${target.measured}`,
+    })),
+  };
+}
+
+/**
+ * The targets of issue 13, each with what was measured and whether it passes (`undefined`: the
+ * run did not measure it). Ratios compare medians.
+ */
+function evaluateTargets(results, throughputStats) {
+  const targets = [];
+  const atLeast = (what, value, reference, min, unit, cpu) => {
+    const r = value / reference;
+    const cpuNote =
+      cpu === undefined || !Number.isFinite(cpu) ? '' : `; CPU per event ×${cpu.toFixed(2)}`;
+    targets.push({
+      what,
+      measured: Number.isFinite(r)
+        ? `×${r.toFixed(2)} (${unit(value)} vs ${unit(reference)}${cpuNote})`
+        : 'n/a',
+      pass: Number.isFinite(r) ? r >= min : undefined,
+    });
+  };
+  const perSecond = (value) => `${int(value)} events/s`;
+  const sizes = [
+    ['small', '126-byte'],
+    ['large', '4 KiB'],
+  ];
+  // The rates decide; the CPU ratio (reference's CPU per event over ours: higher is better) is
+  // shown because it is far less sensitive to other load on the machine.
+  const compare = (key, reference, min, what) => {
+    for (const [size, payload] of sizes) {
+      const stats = throughputStats[size];
+      const median = (k, m) => (stats?.[k]?.[m].ok ? stats[k][m].median : NaN);
+      atLeast(
+        `${what}, ${payload} events`,
+        median(key, 'rate'),
+        median(reference, 'rate'),
+        min,
+        perSecond,
+        median(reference, 'cpu') / median(key, 'cpu'),
+      );
+    }
+  };
+  compare('fromSse', 'eventsource', 1.1, '`fromSse` throughput ≥ ×1.1 eventsource');
+  compare(
+    'typed',
+    'esZod',
+    1.2,
+    'typed client + zod ≥ ×1.2 eventsource + `JSON.parse` + zod `safeParse`',
+  );
+  const heap = (key) => {
+    const runs = results.many?.rows?.[key] ?? [];
+    const s = summarize(runs, (run) => run.heapPerStream);
+    return s.ok ? s.median : NaN;
+  };
+  const heapRatio = heap('fromSse') / heap('eventsource');
+  targets.push({
+    what: `heap per open \`fromSse\` stream ≤ ×1.05 eventsource (${int(results.many?.config?.streams)} streams)`,
+    measured: Number.isFinite(heapRatio)
+      ? `×${heapRatio.toFixed(2)} (${kib(heap('fromSse'))} vs ${kib(heap('eventsource'))})`
+      : 'n/a',
+    pass: Number.isFinite(heapRatio) ? heapRatio <= 1.05 : undefined,
+  });
+  const tenk = results.tenk?.rows?.fromSse?.[0];
+  targets.push({
+    what: `${int(results.tenk?.config?.streams)} concurrent \`fromSse\` streams: all open, 0 sockets left after closing`,
+    measured:
+      tenk === undefined
+        ? 'n/a'
+        : tenk.ok
+          ? `${kib(tenk.heapPerStream)} heap, ${kib(tenk.rssPerStream)} RSS, ${int((tenk.openCpuMs * 1000) / tenk.streams)} µs CPU per stream; ${tenk.socketsLeft} sockets left`
+          : `void: ${tenk.problem}`,
+    pass: tenk === undefined ? undefined : tenk.ok && tenk.socketsLeft === 0,
+  });
+  const bundle = (label) => results.bundle?.find((row) => row.label === label)?.gzip;
+  for (const [what, label, budget] of [
+    ['`fromSse` alone ≤ 4.5 kB min+gzip', 'rx-sse: `fromSse` only', 4500],
+    ['the whole `rx-sse` entry ≤ 7 kB min+gzip', 'rx-sse', 7000],
+  ]) {
+    const gzip = bundle(label);
+    targets.push({
+      what,
+      measured: gzip === undefined ? 'n/a' : `${int(gzip)} B`,
+      pass: gzip === undefined ? undefined : gzip <= budget,
+    });
+  }
+  return targets;
 }
 
 const ROW_NOTES = {
@@ -373,6 +547,17 @@ const ROW_NOTES = {
     'same scoping rx-sse applies (the published package crashes in Node on close). The floor we ' +
     'add to.',
   eventsource: ': the `eventsource` package, the spec-faithful `EventSource` for Node.',
+  esc:
+    ': `eventsource-client` 1.2.0, a fetch-based client with async iteration, read through its ' +
+    '`onMessage` callback (the cheaper of its two ways).',
+  typedAny:
+    ': the typed client with a schema that accepts anything (`z.unknown()`): `JSON.parse` and ' +
+    'the typed pipeline without the cost of validation.',
+  esZod:
+    ': eventsource 5 with `JSON.parse` and the same zod schema’s `safeParse` in `onmessage`: ' +
+    'what the typed client does, written by hand.',
+  escZod: ': the same by hand on eventsource-client’s `onMessage`.',
+  fromSseZod: ': the same by hand on `fromSse`’s raw messages.',
   fromSse: ': `fromSse(url)`, raw `SseMessage`s, default options (retry on).',
   typed:
     ': `createSseClient` endpoint with a zod 4 object schema: `JSON.parse` and validation of ' +
@@ -385,25 +570,24 @@ const NOTES = `## Where the time goes
 From CPU profiles (\`node --cpu-prof\`) and heap snapshots of these cases; the mechanisms do not
 depend on the machine.
 
-- **Parsing.** rx-sse parses the stream itself: line ends are found with \`indexOf\`, each data value
-  is decoded once, field names are compared byte by byte. fetch-event-source (row 1) walks every byte
-  in a JavaScript loop and decodes every field value, which is why the SDK built on it is faster than
-  it; rx-sse hands it no bytes and uses it only to run the request. eventsource decodes each chunk
-  once and parses strings, which costs it a little less CPU per small event than rx-sse's one
-  \`TextDecoder\` call per data value; rx-sse stays on bytes so that \`maxEventSize\` is
-  enforced in bytes, before anything is decoded.
+- **Parsing.** rx-sse parses the stream itself (spec/bench/profile.mjs shows where the time goes):
+  each chunk is decoded with one \`TextDecoder\` call, lines are found with \`String#indexOf\` and
+  field values are slices of that text; the unfinished last line is held as bytes, so
+  \`maxEventSize\` is enforced in bytes. fetch-event-source (row 1) walks every byte in a
+  JavaScript loop and decodes every field value; rx-sse hands it no bytes and uses it only to run
+  the request. eventsource and eventsource-client parse strings the same way (eventsource-parser)
+  and eventsource then dispatches a DOM \`MessageEvent\` per event.
 - **Typing.** Nearly all of what the typed client adds over \`fromSse\` is \`JSON.parse\` and the zod
   validation of each payload — work the raw rows leave to the application. rx-sse's own decoding
   step is a small part of it.
 - **Big events.** fetch-event-source re-copies an unfinished line on every chunk, so a long line
   costs time quadratic in its number of chunks. rx-sse keeps the unfinished line as a list of chunks
   and joins it once, when the line ends: linear, level with the bare read loop.
-- **Memory per stream.** A \`fromSse\` subscription holds about 12 KiB more heap than a
-  fetch-event-source or eventsource connection (see the table): its RxJS operator chain — retry
-  with backoff (about 3 KiB; \`retry: false\` leaves it out), resume dedupe, connection state,
-  completion — and the closures of one connection attempt (request preparation with secret
-  redaction, the idle watchdog, the scanner). Not reduced further: it would mean writing
-  \`fromSse\` as one hand-written state machine instead of composed operators.
+- **Memory per stream.** Most of what any fetch-based client holds per open stream is undici's
+  (the request, response, socket and body stream: about 25 KiB here, the floor every row shares).
+  spec/bench/layers.mjs measures a \`fromSse\` subscription layer by layer — fetch alone,
+  fetch-event-source, one connection (\`openStream\`), \`fromSse\` without and with retry — and
+  with \`DETAIL=…\` lists what each layer holds, from heap snapshots.
 - **Opening a connection** (many streams, churn). A cycle is dominated by opening and closing a
   TCP connection and setting up the request in undici (socket connect, write and close are the top
   entries of the profile). rx-sse adds roughly 0.1–0.4 ms of client CPU per connection, spread

@@ -1,5 +1,6 @@
-// The five ways of reading the same stream that every case compares. Each row opens one stream
-// and reports what it delivers; the case drivers (cases.mjs) verify and time it.
+// The ways of reading the same stream that the cases compare. Each row opens one stream and
+// reports what it delivers; the case drivers (cases.mjs) verify and time it. `cases` lists the
+// cases a row takes part in: the rows that parse JSON and validate it by hand only run throughput.
 //
 //   open({ base, path, query, fetch, onEvent(id, data), onChunk(bytes, text), onError(error) })
 //     → close()
@@ -8,6 +9,7 @@
 // a string for the raw rows, the validated object for the typed client. The bare read loop parses
 // nothing: it calls `onChunk` with each chunk's size and decoded text.
 import { EventSource } from 'eventsource';
+import { createEventSource } from 'eventsource-client';
 import { createSseClient, defineEndpoint, fromSse } from 'rx-sse';
 import { z } from 'zod';
 import { FLOOR_MODULE } from './floor.mjs';
@@ -28,6 +30,9 @@ export const messageSchema = z.object({
   n: z.number().int(),
   ok: z.boolean(),
 });
+
+/** A schema that accepts anything: the typed client's cost without the cost of validation. */
+export const anySchema = z.unknown();
 
 /** The schema of the big event's payload (`BIG_HEAD` … `BIG_TAIL` in payloads.mjs). */
 export const bigSchema = z.object({ user: z.string(), text: z.string() });
@@ -55,6 +60,7 @@ function typedClient(base, fetchFn) {
         paced: endpoint('/paced'),
         big: endpoint('/big', bigSchema),
         hello: endpoint('/hello'),
+        eventsAny: endpoint('/events', anySchema),
       },
     });
     byBase.set(base, client);
@@ -62,64 +68,120 @@ function typedClient(base, fetchFn) {
   return client;
 }
 
+/** Every case but the JSON rows' throughput-only one. */
+const ALL_CASES = ['throughput', 'latency', 'big', 'many', 'churn', 'tenk'];
+const PARSING_CASES = ['throughput', 'latency', 'big'];
+
+/**
+ * What an application writes by hand to get the typed client's result from a raw row: `JSON.parse`
+ * and the same zod schema's `safeParse` in the message callback.
+ */
+function validated(onEvent, onError) {
+  return (id, data) => {
+    const result = messageSchema.safeParse(JSON.parse(data));
+    if (result.success) onEvent(id, result.data);
+    else onError(new Error(`invalid payload: ${result.error.message}`));
+  };
+}
+
+function openFes({ base, path, query: q, fetch: fetchFn, onEvent, onError }) {
+  const controller = new AbortController();
+  fetchEventSource(urlOf(base, path, q), {
+    signal: controller.signal,
+    openWhenHidden: true,
+    ...(fetchFn === undefined ? {} : { fetch: fetchFn }),
+    onmessage: (message) => onEvent(message.id, message.data),
+    onerror: (error) => {
+      throw error;
+    },
+  }).catch(onError);
+  return () => controller.abort();
+}
+
+function openEventSource({ base, path, query: q, fetch: fetchFn, onEvent, onError }) {
+  const source = new EventSource(
+    urlOf(base, path, q),
+    fetchFn === undefined ? undefined : { fetch: fetchFn },
+  );
+  source.onmessage = (event) => onEvent(event.lastEventId, event.data);
+  source.onerror = (event) => onError(new Error(`eventsource error: ${event.message}`));
+  return () => source.close();
+}
+
+function openEventSourceClient({ base, path, query: q, fetch: fetchFn, onEvent, onError }) {
+  const source = createEventSource({
+    url: urlOf(base, path, q),
+    ...(fetchFn === undefined ? {} : { fetch: fetchFn }),
+    onMessage: (message) => onEvent(message.id, message.data),
+    // It has no error callback: it reconnects on its own. The server never ends a stream, so a
+    // scheduled reconnect means the stream failed.
+    onScheduleReconnect: ({ delay }) =>
+      onError(new Error(`eventsource-client lost the stream (reconnect in ${delay} ms)`)),
+  });
+  return () => source.close();
+}
+
+function openFromSse({ base, path, query: q, fetch: fetchFn, onEvent, onError }) {
+  const subscription = fromSse(
+    urlOf(base, path, q),
+    fetchFn === undefined ? {} : { fetch: fetchFn },
+  ).subscribe({ next: (message) => onEvent(message.id, message.data), error: onError });
+  return () => subscription.unsubscribe();
+}
+
+function openTyped(endpointName) {
+  return ({ base, path, query: q, fetch: fetchFn, onEvent, onError }) => {
+    const call = typedClient(base, fetchFn)[endpointName ?? path.slice(1)];
+    const subscription = call({ query: q }).subscribe({
+      next: (event) => onEvent(event.id, event.data),
+      error: onError,
+    });
+    return () => subscription.unsubscribe();
+  };
+}
+
 /** The rows, in the order of the tables. `key` names them in the JSON output. */
 export const ROWS = [
+  { key: 'fes', label: 'fetchEventSource (raw callbacks)', cases: ALL_CASES, open: openFes },
+  { key: 'eventsource', label: 'eventsource 5', cases: ALL_CASES, open: openEventSource },
   {
-    key: 'fes',
-    label: 'fetchEventSource (raw callbacks)',
-    open({ base, path, query: q, fetch: fetchFn, onEvent, onError }) {
-      const controller = new AbortController();
-      fetchEventSource(urlOf(base, path, q), {
-        signal: controller.signal,
-        openWhenHidden: true,
-        ...(fetchFn === undefined ? {} : { fetch: fetchFn }),
-        onmessage: (message) => onEvent(message.id, message.data),
-        onerror: (error) => {
-          throw error;
-        },
-      }).catch(onError);
-      return () => controller.abort();
-    },
+    key: 'esc',
+    label: 'eventsource-client (onMessage)',
+    cases: ALL_CASES,
+    open: openEventSourceClient,
+  },
+  { key: 'fromSse', label: 'rx-sse fromSse (raw messages)', cases: ALL_CASES, open: openFromSse },
+  { key: 'typed', label: 'rx-sse typed client + zod', cases: ALL_CASES, open: openTyped() },
+  {
+    key: 'typedAny',
+    label: 'rx-sse typed client, schema accepting anything',
+    cases: ['throughput'],
+    // Only the `/events` stream has this endpoint.
+    open: openTyped('eventsAny'),
   },
   {
-    key: 'eventsource',
-    label: 'eventsource 5',
-    open({ base, path, query: q, fetch: fetchFn, onEvent, onError }) {
-      const source = new EventSource(
-        urlOf(base, path, q),
-        fetchFn === undefined ? undefined : { fetch: fetchFn },
-      );
-      source.onmessage = (event) => onEvent(event.lastEventId, event.data);
-      source.onerror = (event) => onError(new Error(`eventsource error: ${event.message}`));
-      return () => source.close();
-    },
+    key: 'esZod',
+    label: 'eventsource 5 + JSON.parse + zod safeParse',
+    cases: ['throughput'],
+    open: (args) => openEventSource({ ...args, onEvent: validated(args.onEvent, args.onError) }),
   },
   {
-    key: 'fromSse',
-    label: 'rx-sse fromSse (raw messages)',
-    open({ base, path, query: q, fetch: fetchFn, onEvent, onError }) {
-      const subscription = fromSse(
-        urlOf(base, path, q),
-        fetchFn === undefined ? {} : { fetch: fetchFn },
-      ).subscribe({ next: (message) => onEvent(message.id, message.data), error: onError });
-      return () => subscription.unsubscribe();
-    },
+    key: 'escZod',
+    label: 'eventsource-client + JSON.parse + zod safeParse',
+    cases: ['throughput'],
+    open: (args) =>
+      openEventSourceClient({ ...args, onEvent: validated(args.onEvent, args.onError) }),
   },
   {
-    key: 'typed',
-    label: 'rx-sse typed client + zod',
-    open({ base, path, query: q, fetch: fetchFn, onEvent, onError }) {
-      const call = typedClient(base, fetchFn)[path.slice(1)];
-      const subscription = call({ query: q }).subscribe({
-        next: (event) => onEvent(event.id, event.data),
-        error: onError,
-      });
-      return () => subscription.unsubscribe();
-    },
+    key: 'fromSseZod',
+    label: 'rx-sse fromSse + JSON.parse + zod safeParse',
+    cases: ['throughput'],
+    open: (args) => openFromSse({ ...args, onEvent: validated(args.onEvent, args.onError) }),
   },
   {
     key: 'bare',
     label: 'bare fetch + TextDecoder (no parsing)',
+    cases: PARSING_CASES,
     open({ base, path, query: q, fetch: fetchFn = globalThis.fetch, onChunk, onError }) {
       const controller = new AbortController();
       const read = async () => {

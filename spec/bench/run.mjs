@@ -1,10 +1,14 @@
 // `npm run bench`: rx-sse against its peers, on loopback, in one run. See docs/benchmarks.md.
 //
-//   node --expose-gc spec/bench/run.mjs [--scale full|smoke] [--out dir] [--only case,…] [--rows row,…]
+//   node --expose-gc spec/bench/run.mjs [--scale full|quick|smoke] [--out dir] [--only case,…]
+//                                       [--rows row,…]
 //
-// cases: throughput, latency, big, many, churn, bundle; rows: fes, eventsource, fromSse, typed, bare.
-// Only a full run of everything writes to docs/ by default; partial runs write to
-// spec/bench/results/ (git-ignored) unless --out says otherwise.
+// cases: throughput, latency, big, many, tenk, churn, bundle; rows: see rows.mjs (fes,
+// eventsource, esc, fromSse, typed, typedAny, esZod, escZod, fromSseZod, bare).
+// `BENCH_QUICK=1` is `--scale quick`: the same cases with fewer events and runs, for development
+// on a busy machine (its figures are indicative only). Only a full run of everything writes to
+// docs/ by default; other runs write to spec/bench/results/ (git-ignored) unless --out says
+// otherwise. The run ends with the issue's targets, each marked PASS or FAIL (also in the report).
 //
 // Measures the built package (dist/, imported as `rx-sse`), so run `npm run build` first (`npm run
 // bench` does). The SSE server runs in a child process (server.mjs); many-streams and churn run
@@ -17,7 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { buildFloor } from './floor.mjs';
-import { bundleSizes } from './bundle.mjs';
+import { bundleSizes, featureSizes } from './bundle.mjs';
 import { bigEvent, latency, throughput } from './cases.mjs';
 import { summary } from './stats.mjs';
 import { machine, writeReport } from './report.mjs';
@@ -35,8 +39,21 @@ const SCALES = {
     ],
     latency: { n: 2_000, rate: 1_000, warmup: 300, runs: 3 },
     many: { streams: 1_000, warmup: 20, runs: 3 },
+    // One run per row: each holds 10,000 sockets in the client and in the server process.
+    tenk: { streams: 10_000, warmup: 20, runs: 1 },
     churn: { cycles: 10_000, batch: 1_000, warmup: 200 },
     big: { bytes: 4 * 1024 * 1024, chunk: 1024, warmup: 256 * 1024, runs: 3 },
+  },
+  quick: {
+    throughput: [
+      { size: 'small', n: 50_000, warmup: 10_000, runs: 3 },
+      { size: 'large', n: 10_000, warmup: 2_000, runs: 3 },
+    ],
+    latency: { n: 1_000, rate: 1_000, warmup: 100, runs: 1 },
+    many: { streams: 1_000, warmup: 20, runs: 1 },
+    tenk: { streams: 10_000, warmup: 20, runs: 1 },
+    churn: { cycles: 2_000, batch: 500, warmup: 100 },
+    big: { bytes: 1024 * 1024, chunk: 1024, warmup: 64 * 1024, runs: 1 },
   },
   smoke: {
     throughput: [
@@ -45,17 +62,18 @@ const SCALES = {
     ],
     latency: { n: 20, rate: 1_000, warmup: 5, runs: 1 },
     many: { streams: 10, warmup: 2, runs: 1 },
+    tenk: { streams: 20, warmup: 2, runs: 1 },
     churn: { cycles: 20, batch: 10, warmup: 2 },
     big: { bytes: 64 * 1024, chunk: 1024, warmup: 4 * 1024, runs: 1 },
     // One process for all many-streams and churn jobs: fast, but its memory figures are mixed.
     sharedProcess: true,
   },
 };
-const CASES = ['throughput', 'latency', 'many', 'churn', 'big', 'bundle'];
+const CASES = ['throughput', 'latency', 'many', 'tenk', 'churn', 'big', 'bundle'];
 
 const { values: cli } = parseArgs({
   options: {
-    scale: { type: 'string', default: 'full' },
+    scale: { type: 'string', default: process.env.BENCH_QUICK === '1' ? 'quick' : 'full' },
     out: { type: 'string' },
     only: { type: 'string' },
     rows: { type: 'string' },
@@ -78,7 +96,8 @@ await buildFloor();
 const { ROWS: ALL_ROWS, rechunkedFetch } = await import('./rows.mjs');
 // `--rows a,b` measures a subset (for profiling); the published tables use every row.
 const ROWS = cli.rows ? ALL_ROWS.filter((row) => cli.rows.split(',').includes(row.key)) : ALL_ROWS;
-const MEMORY_ROWS = ROWS.filter((row) => row.key !== 'bare');
+/** The rows that take part in a case. */
+const rowsOf = (name) => ROWS.filter((row) => row.cases.includes(name));
 
 const server = fork(join(here, 'server.mjs'), [], {
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -131,7 +150,7 @@ if (only.has('throughput')) {
       config,
       rows: await compare(
         `throughput ${config.size}`,
-        ROWS,
+        rowsOf('throughput'),
         config.runs,
         (row, warm) =>
           throughput(row, {
@@ -152,7 +171,7 @@ if (only.has('latency')) {
     config,
     rows: await compare(
       'latency',
-      ROWS,
+      rowsOf('latency'),
       config.runs,
       (row, warm) =>
         latency(row, { base, n: warm ? config.warmup : config.n, rate: config.rate, tag: tag() }),
@@ -168,7 +187,7 @@ if (only.has('big')) {
     config,
     rows: await compare(
       'big event',
-      ROWS,
+      rowsOf('big'),
       config.runs,
       (row, warm) =>
         bigEvent(row, { base, bytes: warm ? config.warmup : config.bytes, tag: tag(), fetch }),
@@ -188,7 +207,7 @@ async function inProcesses(jobs, shared) {
       const { stdout } = await execFileAsync(
         process.execPath,
         ['--expose-gc', join(here, 'streams.mjs'), JSON.stringify(withTags)],
-        { timeout: 240_000, maxBuffer: 1 << 20 },
+        { timeout: 300_000, maxBuffer: 1 << 20 },
       );
       results.push(...JSON.parse(stdout.trim().split('\n').at(-1)));
     } catch (error) {
@@ -204,38 +223,49 @@ function logJob(job, result) {
   let shown = `VOID ${result.problem}`;
   if (result.ok && job.case === 'many') {
     shown =
-      `open ${result.openMs.toFixed(0)} ms, ` +
+      `${result.streams} streams: open ${result.openMs.toFixed(0)} ms, ` +
+      `CPU ${((result.openCpuMs * 1000) / result.streams).toFixed(0)} µs/stream, ` +
       `heap ${(result.heapPerStream / 1024).toFixed(1)} KiB/stream, ` +
-      `RSS ${(result.rssPerStream / 1024).toFixed(1)} KiB/stream`;
+      `RSS ${(result.rssPerStream / 1024).toFixed(1)} KiB/stream, ` +
+      `${result.socketsLeft} sockets left`;
   } else if (result.ok) {
     shown =
       `${summary(result.usPerCycle).median.toFixed(0)} µs/cycle, ` +
       `heap +${(result.heapGrowth / 1024).toFixed(0)} KiB, ${result.socketsLeft} sockets left`;
   }
-  log(`${job.case === 'many' ? 'many streams' : 'churn'} · ${job.row} ${job.label}: ${shown}`);
+  log(`${job.name} · ${job.row} ${job.label}: ${shown}`);
 }
 
+// Many streams (1,000), ten thousand streams (the same job, 10,000) and churn.
 const memoryJobs = [];
-if (only.has('many')) {
-  const { runs, ...config } = scale.many;
+for (const name of ['many', 'tenk']) {
+  if (!only.has(name)) continue;
+  const { runs, ...config } = scale[name];
+  const rows = rowsOf(name);
   for (let run = 0; run < runs; run++) {
-    for (let i = 0; i < MEMORY_ROWS.length; i++) {
-      const row = MEMORY_ROWS[(i + run) % MEMORY_ROWS.length];
-      memoryJobs.push({ case: 'many', row: row.key, label: `run ${run + 1}/${runs}`, ...config });
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[(i + run) % rows.length];
+      memoryJobs.push({
+        case: 'many',
+        name,
+        row: row.key,
+        label: `run ${run + 1}/${runs}`,
+        ...config,
+      });
     }
   }
 }
 if (only.has('churn')) {
-  for (const row of MEMORY_ROWS) {
-    memoryJobs.push({ case: 'churn', row: row.key, label: '', ...scale.churn });
+  for (const row of rowsOf('churn')) {
+    memoryJobs.push({ case: 'churn', name: 'churn', row: row.key, label: '', ...scale.churn });
   }
 }
 const memoryResults = await inProcesses(memoryJobs, scale.sharedProcess === true);
-for (const name of ['many', 'churn']) {
+for (const name of ['many', 'tenk', 'churn']) {
   if (!only.has(name)) continue;
-  const rows = Object.fromEntries(MEMORY_ROWS.map((row) => [row.key, []]));
+  const rows = Object.fromEntries(rowsOf(name).map((row) => [row.key, []]));
   memoryJobs.forEach((job, i) => {
-    if (job.case === name) rows[job.row].push(memoryResults[i]);
+    if (job.name === name) rows[job.row].push(memoryResults[i]);
   });
   results[name] = { config: scale[name], rows };
 }
@@ -243,6 +273,11 @@ for (const name of ['many', 'churn']) {
 if (only.has('bundle')) {
   results.bundle = await bundleSizes();
   log(`bundle sizes: ${results.bundle.map((row) => `${row.label} ${row.gzip} B`).join(', ')}`);
+  results.features = await featureSizes();
+  const shown = results.features.map(
+    (row) => `${row.label} ${row.kind === 'part' ? row.inFromSse.gzip : row.gzip} B`,
+  );
+  log(`features (cumulative, then parts of \`fromSse\` alone): ${shown.join(', ')}`);
 }
 
 server.disconnect();
@@ -255,8 +290,13 @@ env.command = `npm run bench${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`
 env.scale = cli.scale;
 
 await mkdir(out, { recursive: true });
-const { void: voided, files } = await writeReport({ results, env, rows: ALL_ROWS, out });
+const { void: voided, files, targets } = await writeReport({ results, env, rows: ALL_ROWS, out });
 log(`wrote ${files.map((file) => relative(process.cwd(), file)).join(', ')}`);
+for (const target of targets) {
+  log(
+    `target ${target.pass === undefined ? 'n/a ' : target.pass ? 'PASS' : 'FAIL'}: ${target.text}`,
+  );
+}
 if (voided.length > 0) {
   log(`VOID figures: ${voided.join('; ')}`);
   process.exitCode = 1;

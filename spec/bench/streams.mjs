@@ -2,7 +2,8 @@
 // else, so run.mjs starts `node --expose-gc streams.mjs '<json jobs>'` — one job per process at
 // full scale — and reads one JSON line (an array of results, one per job) from stdout.
 //
-//   { case: 'many',  row, base, tag, streams, warmup } → heap/RSS per stream, time to open all
+//   { case: 'many',  row, base, tag, streams, warmup } → heap/RSS/CPU per stream, time to open all
+//     (the 1,000-stream and the 10,000-stream cases are both this job)
 //   { case: 'churn', row, base, tag, cycles, batch, warmup } → µs per cycle per batch, heap growth
 // Both report the sockets the server still has open after the last close (it must be 0).
 import { hello, openSockets } from './cases.mjs';
@@ -50,16 +51,24 @@ async function many(row, args) {
   const before = await settleHeap();
   const cpuStart = process.cpuUsage();
   const start = performance.now();
+  // Opening 10,000 at once takes seconds on 2 cores: each stream waits for its event that long.
+  const timeout = Math.max(30_000, args.streams * 10);
   const results = await Promise.allSettled(
-    Array.from({ length: args.streams }, () => hello(row, { base: args.base, tag: args.tag })),
+    Array.from({ length: args.streams }, () =>
+      hello(row, { base: args.base, tag: args.tag, timeout }),
+    ),
   );
   const openMs = performance.now() - start;
   const { user, system } = process.cpuUsage(cpuStart);
   const failed = results.filter((result) => result.status === 'rejected');
   const during = await openSockets(args.base, args.tag, 0);
   const after = await settleHeap();
+  const closeCpuStart = process.cpuUsage();
+  const closeStart = performance.now();
   for (const result of results) if (result.status === 'fulfilled') result.value();
-  const left = await openSockets(args.base, args.tag, 5000);
+  const left = await openSockets(args.base, args.tag, 5000 + args.streams);
+  const closeMs = performance.now() - closeStart;
+  const closeCpu = process.cpuUsage(closeCpuStart);
   const problem =
     failed.length > 0
       ? `${failed.length} streams failed: ${failed[0].reason?.message}`
@@ -74,6 +83,9 @@ async function many(row, args) {
     streams: args.streams,
     openMs,
     openCpuMs: (user + system) / 1000,
+    // Until the server saw every socket closed (or gave up waiting).
+    closeMs,
+    closeCpuMs: (closeCpu.user + closeCpu.system) / 1000,
     heapPerStream: (after.heapUsed - before.heapUsed) / args.streams,
     rssPerStream: (after.rss - before.rss) / args.streams,
     socketsLeft: left,

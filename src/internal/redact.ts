@@ -8,53 +8,54 @@
 /** Request headers whose values are secrets. */
 const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
 
-/** Query parameters whose values look like secrets (EventSource users put tokens in the URL). */
+/**
+ * Query parameters whose values look like secrets (EventSource users put tokens in the URL):
+ * access_token, id_token, token, auth, authorization, api_key, apikey, key, secret, client_secret,
+ * password, passwd, signature, sig, jwt, session, session_id (`-` or `_` or nothing between words).
+ */
 const SECRET_PARAM =
-  /^(access[-_]?token|id[-_]?token|token|auth|authorization|api[-_]?key|apikey|key|secret|client[-_]?secret|password|passwd|signature|sig|jwt|session(?:[-_]?id)?)$/i;
+  /^((access|id)[-_]?token|token|auth(orization)?|api[-_]?key|key|(client[-_]?)?secret|passw(or)?d|sig(nature)?|jwt|session([-_]?id)?)$/i;
+
+/** `?name=value` / `&name=value` in a URL that does not parse. */
+const PARAM = /([?&])([^=&#]+)=([^&#]*)/g;
 
 const REDACTED = '[redacted]';
 
 /** The URL with `user:password@` removed and secret-looking query values replaced. */
 export function redactUrl(url: string): string {
-  let parsed: URL;
   try {
-    parsed = new URL(url);
+    const parsed = new URL(url);
+    parsed.username = parsed.password = '';
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, REDACTED);
+    }
+    return parsed.href.replaceAll(encodeURIComponent(REDACTED), REDACTED);
   } catch {
-    return url.replace(/([?&][^=&#]+=)[^&#]*/g, (match, name: string) =>
-      SECRET_PARAM.test(name.slice(1, -1)) ? `${name}${REDACTED}` : match,
+    return url.replace(PARAM, (match, at: string, name: string) =>
+      SECRET_PARAM.test(name) ? `${at}${name}=${REDACTED}` : match,
     );
   }
-  if (parsed.username || parsed.password) {
-    parsed.username = '';
-    parsed.password = '';
-  }
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, REDACTED);
-  }
-  return parsed.href.replaceAll(encodeURIComponent(REDACTED), REDACTED);
 }
 
 /** The secret parts of a URL: its password and the values of secret-looking query parameters. */
 export function urlSecrets(url: string): string[] {
   const values: string[] = [];
-  let parsed: URL | undefined;
   try {
-    parsed = new URL(url);
-  } catch {
-    for (const [, name = '', value = ''] of url.matchAll(/[?&]([^=&#]+)=([^&#]*)/g)) {
-      if (SECRET_PARAM.test(name)) values.push(value, safeDecode(value));
-    }
-  }
-  if (parsed !== undefined) {
-    values.push(parsed.password, safeDecode(parsed.password));
-    for (const [name, value] of parsed.searchParams) {
+    const { password, searchParams } = new URL(url);
+    values.push(password, safeDecode(password));
+    for (const [name, value] of searchParams) {
       if (SECRET_PARAM.test(name)) {
+        // As it may be quoted: raw, percent-encoded, form-encoded.
         values.push(
           value,
           encodeURIComponent(value),
           new URLSearchParams({ v: value }).toString().slice(2),
         );
       }
+    }
+  } catch {
+    for (const [, , name = '', value = ''] of url.matchAll(PARAM)) {
+      if (SECRET_PARAM.test(name)) values.push(value, safeDecode(value));
     }
   }
   return [...new Set(values)].filter((value) => value.length >= 4);
@@ -68,28 +69,29 @@ function safeDecode(value: string): string {
   }
 }
 
-/** The secret values among request headers (and the token inside `Bearer …`). */
+/**
+ * The secret values among request headers: each whole value first, then the token after a scheme
+ * (`Bearer …`) and each cookie's value (scrubbed in that order, a whole value is replaced whole).
+ */
 export function secretsOf(headers: Readonly<Record<string, string>>): string[] {
   const secrets: string[] = [];
   for (const name of SECRET_HEADERS) {
-    const value = headers[name];
-    if (value === undefined || value.length < 4) continue;
-    secrets.push(value);
-    const space = value.indexOf(' ');
-    if (space > 0 && value.length - space > 4) secrets.push(value.slice(space + 1));
-    for (const cookie of name === 'cookie' ? value.split(';') : []) {
-      const eq = cookie.indexOf('=');
-      if (eq > 0 && cookie.length - eq > 4) secrets.push(cookie.slice(eq + 1).trim());
+    const value = headers[name] ?? '';
+    if (value.length < 4) continue;
+    secrets.push(value, value.slice(value.indexOf(' ') + 1));
+    if (name === 'cookie') {
+      for (const cookie of value.split(';')) {
+        const eq = cookie.indexOf('=');
+        if (eq > 0) secrets.push(cookie.slice(eq + 1).trim());
+      }
     }
   }
-  return secrets;
+  return secrets.filter((secret) => secret.length >= 4);
 }
 
 /** Replaces every occurrence of a secret in `text`. */
 export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join(REDACTED);
-  return out;
+  return secrets.reduce((out, secret) => (secret ? out.replaceAll(secret, REDACTED) : out), text);
 }
 
 /**
@@ -104,37 +106,26 @@ export function scrubError(
   seen = new Set<unknown>(),
 ): unknown {
   // Not `instanceof Error`: fetch's errors may come from another realm (Node's internals, frames).
-  if (!isErrorLike(error) || secrets.length === 0) return error;
+  if (typeof (error as Error | null)?.message !== 'string' || secrets.length === 0) return error;
+  const { message, stack, cause } = error as Error;
   if (seen.has(error)) return undefined;
   seen.add(error);
-  const cause = scrubError(error.cause, secrets, seen);
-  const message = scrub(error.message, secrets);
-  const stack = error.stack === undefined ? undefined : scrub(error.stack, secrets);
-  if (message === error.message && stack === error.stack && cause === error.cause) return error;
-  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
-  for (const [key, value] of Object.entries(error)) {
-    (copy as unknown as Record<string, unknown>)[key] =
-      typeof value === 'string' ? scrub(value, secrets) : value;
+  const fields = {
+    message: scrub(message, secrets),
+    stack: stack && scrub(stack, secrets),
+    cause: scrubError(cause, secrets, seen),
+  };
+  if (fields.message === message && fields.stack === stack && fields.cause === cause) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(error as object)) {
+    copy[key] = typeof value === 'string' ? scrub(value, secrets) : value;
   }
-  const field = (value: unknown): PropertyDescriptor => ({
-    value,
-    writable: true,
-    configurable: true,
-  });
-  Object.defineProperties(copy, {
-    message: field(message),
-    stack: field(stack),
-    ...(error.cause === undefined ? {} : { cause: field(cause) }),
-  });
+  for (const [key, value] of Object.entries(fields)) {
+    if (key !== 'cause' || cause !== undefined) {
+      Object.defineProperty(copy, key, { value, writable: true, configurable: true });
+    }
+  }
   return copy;
-}
-
-function isErrorLike(value: unknown): value is Error {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { message?: unknown }).message === 'string'
-  );
 }
 
 /** Response headers as a lower-cased record, with cookies redacted. */
@@ -144,7 +135,7 @@ export function responseHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    out[name] = name === 'set-cookie' || name === 'set-cookie2' ? REDACTED : scrub(value, secrets);
+    out[name] = /^set-cookie2?$/.test(name) ? REDACTED : scrub(value, secrets);
   });
   return out;
 }

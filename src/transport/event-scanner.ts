@@ -9,9 +9,25 @@
  * (quadratic time). The transport reads the body itself, feeds it here and hands fetch-event-source
  * no bytes at all (see open-stream.ts).
  *
- * The scanner finds line ends with `indexOf`, keeps an unfinished line as a list of chunks and
- * joins it once, when it ends (so a long line is copied once), decodes each data value once, and
- * enforces `maxEventSize` on the bytes it holds and on the data an event accumulates.
+ * How a chunk is read:
+ * 1. It is decoded with one `TextDecoder` call; lines are found in the text with `String#indexOf`
+ *    and values are slices of it: no decoder call per field. When the text has as many
+ *    characters as the chunk has bytes (ASCII, the usual case), positions in both are the same;
+ *    otherwise each line end is also found in the bytes (line ends are ASCII and come in the same
+ *    order in both).
+ * 2. The bytes after the last line end are the unfinished line. They are held as bytes (so a
+ *    character split between chunks is decoded whole, later), and joined once, with the piece of
+ *    the next chunk that ends the line, when that piece arrives: a long line is copied once, not
+ *    once per chunk, and a chunk that does not end it is only searched for a line end.
+ *
+ * `maxEventSize` is enforced in bytes: on the bytes of the unfinished line plus the data the event
+ * has accumulated, and on every data line (its size in bytes is known from the positions of its
+ * ends in the bytes).
+ *
+ * Spec details: one BOM (U+FEFF) is stripped at the start of the stream only; a CR at the end of
+ * a chunk may be the first half of a CRLF split across chunks; an `id` containing NUL is ignored;
+ * `retry` takes 1–15 ASCII digits; a block without data dispatches no event (only the last event
+ * ID it leaves in effect).
  *
  * @internal
  * @module
@@ -22,11 +38,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
-const BOM = [0xef, 0xbb, 0xbf] as const;
-const DATA = [0x64, 0x61, 0x74, 0x61] as const;
-const ID = [0x69, 0x64] as const;
-const EVENT = [0x65, 0x76, 0x65, 0x6e, 0x74] as const;
-const RETRY = [0x72, 0x65, 0x74, 0x72, 0x79] as const;
+const BOM = 0xfeff;
 
 let utf8: TextDecoder | undefined;
 
@@ -54,56 +66,31 @@ export interface ScannerOptions {
   readonly tooLarge: (size: number) => Error;
 }
 
-/** Longest value {@link decodeField} builds itself; past it the decoder is cheaper. */
-const SHORT_FIELD = 32;
-
-/**
- * Decodes a field value (`id`, `event`): short ASCII values, the usual case, are built directly,
- * which is several times cheaper than a `TextDecoder` call on a new view; anything else is decoded.
- */
-function decodeField(buf: Uint8Array, start: number, end: number): string {
-  if (end - start <= SHORT_FIELD) {
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const byte = buf[i] as number;
-      if (byte >= 0x80) return decode(buf.subarray(start, end));
-      text += String.fromCharCode(byte);
-    }
-    return text;
-  }
-  return decode(buf.subarray(start, end));
-}
-
-function startsWith(buf: Uint8Array, at: number, end: number, bytes: readonly number[]): boolean {
-  if (end - at < bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return false;
-  return true;
-}
-
-function equals(buf: Uint8Array, at: number, end: number, bytes: readonly number[]): boolean {
-  return end - at === bytes.length && startsWith(buf, at, end, bytes);
-}
-
 /** See the module comment. One instance per connection. */
 export class EventScanner {
+  readonly #options: ScannerOptions;
+  /** The unfinished line, as the chunks (or their ends) that hold it. */
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
+  /** The last line ended with a CR: a LF that comes next is the rest of a CRLF. */
+  #skipLF = false;
+  /** Nothing decoded yet: a BOM here is stripped. */
+  #atStart = true;
   /** The last event ID buffer (spec), updated when an `id` field is parsed. */
-  private idBuffer: string;
-  private held: Uint8Array[] = [];
-  private heldBytes = 0;
-  private skipLF = false;
-  private atStart = true;
+  #lastId: string;
   // The block being read.
-  private dataLines = 0;
-  private dataBytes = 0;
-  private data = '';
-  private eventType = '';
-  private blockId: string | undefined = undefined;
+  #data = '';
+  #dataLines = 0;
+  #dataBytes = 0;
+  #event = '';
+  #id: string | undefined;
   // Blocks scanned and not yet taken by the transport.
-  private readonly queue: DispatchRecord[] = [];
-  private head = 0;
+  #queue: DispatchRecord[] = [];
+  #head = 0;
 
-  constructor(private readonly options: ScannerOptions) {
-    this.idBuffer = options.lastEventId;
+  constructor(options: ScannerOptions) {
+    this.#options = options;
+    this.#lastId = options.lastEventId;
   }
 
   /**
@@ -111,147 +98,146 @@ export class EventScanner {
    * Throws `tooLarge()` past `maxEventSize` (the blocks completed before that remain queued).
    */
   push(chunk: Uint8Array): void {
-    let buf = chunk;
-    if (this.held.length > 0) {
-      const end = this.findTerminator(chunk, 0);
-      this.heldBytes += chunk.length;
+    let from = 0;
+    if (this.#heldBytes > 0) {
+      // The first line end of this chunk ends the held line: join it once and scan it alone.
+      let end = chunk.indexOf(LF);
+      // A CR can only come first if it is before the LF: never search past the LF.
+      const cr = (end === -1 ? chunk : chunk.subarray(0, end)).indexOf(CR);
+      if (cr !== -1) end = cr;
       if (end === -1) {
-        this.checkSize(this.dataBytes + this.heldBytes);
-        this.held.push(chunk);
+        this.#hold(chunk);
         return;
       }
-      this.held.push(chunk);
-      buf = concat(this.held, this.heldBytes);
-      this.held = [];
-      this.heldBytes = 0;
+      from = end + 1;
+      this.#held.push(chunk.subarray(0, from));
+      const line = concat(this.#held, this.#heldBytes + from);
+      this.#held = [];
+      this.#heldBytes = 0;
+      this.#scan(line);
     }
-    this.scan(buf);
+    if (from < chunk.length) this.#scan(from === 0 ? chunk : chunk.subarray(from));
   }
 
   /** The next block scanned, if any: an event, or the last event ID a block without data left. */
   shift(): DispatchRecord | undefined {
-    const record = this.queue[this.head];
+    const record = this.#queue[this.#head];
     if (record === undefined) return undefined;
-    this.queue[this.head++] = undefined as unknown as DispatchRecord;
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
+    this.#queue[this.#head++] = undefined as unknown as DispatchRecord;
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
     }
     return record;
   }
 
-  private findTerminator(buf: Uint8Array, from: number): number {
-    const lf = buf.indexOf(LF, from);
-    if (lf === -1) return buf.indexOf(CR, from);
-    // A CR can only come first if it is before the LF: never search past the LF (an unbounded
-    // search for a CR that is not there reads the whole chunk).
-    for (let i = from; i < lf; i++) if (buf[i] === CR) return i;
-    return lf;
+  #check(size: number): void {
+    if (size > this.#options.maxEventSize) throw this.#options.tooLarge(size);
   }
 
-  private scan(buf: Uint8Array): void {
-    const length = buf.length;
+  /** Holds bytes of the unfinished line. */
+  #hold(bytes: Uint8Array): void {
+    this.#heldBytes += bytes.length;
+    this.#check(this.#dataBytes + this.#heldBytes);
+    this.#held.push(bytes);
+  }
+
+  /** Scans the lines `bytes` completes and holds the rest. */
+  #scan(bytes: Uint8Array): void {
+    const text = decode(bytes);
+    const ascii = text.length === bytes.length;
+    const length = text.length;
     let pos = 0;
-    if (this.skipLF && length > 0) {
-      this.skipLF = false;
-      if (buf[0] === LF) pos = 1;
+    // Where `pos` is in `bytes`, when the text is not ASCII (then they differ).
+    let at = 0;
+    if (this.#skipLF) {
+      this.#skipLF = false;
+      if (text.charCodeAt(0) === LF) pos = at = 1;
     }
-    let lineStart = pos;
-    let nextLF = buf.indexOf(LF, pos);
-    let nextCR = buf.indexOf(CR, pos);
+    // The next CR is looked for again only once passed: a chunk without CR is searched once.
+    let nextLF = text.indexOf('\n', pos);
+    let nextCR = text.indexOf('\r', pos);
     while (pos < length) {
-      if (nextLF !== -1 && nextLF < pos) nextLF = buf.indexOf(LF, pos);
-      if (nextCR !== -1 && nextCR < pos) nextCR = buf.indexOf(CR, pos);
-      const end = nextLF === -1 ? nextCR : nextCR === -1 ? nextLF : Math.min(nextLF, nextCR);
+      if (nextLF !== -1 && nextLF < pos) nextLF = text.indexOf('\n', pos);
+      if (nextCR !== -1 && nextCR < pos) nextCR = text.indexOf('\r', pos);
+      const end = nextCR === -1 || (nextLF !== -1 && nextLF < nextCR) ? nextLF : nextCR;
       if (end === -1) break;
-      this.line(buf, lineStart, end);
-      if (buf[end] === CR) {
-        if (end + 1 < length) pos = buf[end + 1] === LF ? end + 2 : end + 1;
-        else {
-          pos = end + 1;
-          this.skipLF = true;
+      if (this.#atStart) {
+        // The first line (only a whole line: its start may be a BOM split between chunks).
+        this.#atStart = false;
+        if (text.charCodeAt(pos) === BOM) {
+          pos++;
+          at += 3;
         }
-      } else {
-        pos = end + 1;
       }
-      lineStart = pos;
+      let extra = 0;
+      if (!ascii) {
+        // Line ends are ASCII and come in the same order in both: the next one of this kind in
+        // the bytes is this one.
+        const byteEnd = bytes.indexOf(text.charCodeAt(end), at);
+        extra = byteEnd - at - (end - pos);
+        at = byteEnd + 1;
+      }
+      this.#line(text, pos, end, extra);
+      pos = end + 1;
+      if (end === nextCR) {
+        if (pos === length) this.#skipLF = true;
+        else if (text.charCodeAt(pos) === LF) {
+          pos++;
+          at++;
+        }
+      }
     }
-    if (lineStart < length) {
-      const rest = buf.subarray(lineStart);
-      this.checkSize(this.dataBytes + rest.length);
-      this.held.push(rest);
-      this.heldBytes = rest.length;
-    }
+    if (pos < length) this.#hold(bytes.subarray(ascii ? pos : at));
   }
 
-  private checkSize(size: number): void {
-    if (size > this.options.maxEventSize) throw this.options.tooLarge(size);
-  }
-
-  private line(buf: Uint8Array, start: number, end: number): void {
-    let at = start;
-    if (this.atStart) {
-      this.atStart = false;
-      if (startsWith(buf, at, end, BOM)) at += 3;
-    }
-    if (end === start) {
-      this.dispatch();
+  /** One line, `text.slice(start, end)`; its UTF-8 form has `extra` bytes more than characters. */
+  #line(text: string, start: number, end: number, extra: number): void {
+    if (start === end) {
+      this.#dispatch();
       return;
     }
-    if (at === end) return; // A first line that was only a BOM: an empty block, nothing to do.
-    // A loop bounded by the line: field names are short, and `indexOf` would search past the line.
-    let colon = at;
-    while (colon < end && buf[colon] !== COLON) colon++;
-    const hasColon = colon < end;
-    if (hasColon && colon === at) return; // Comment.
-    const nameEnd = hasColon ? colon : end;
-    let valueStart = end;
-    if (hasColon) valueStart = colon + 1 < end && buf[colon + 1] === SPACE ? colon + 2 : colon + 1;
-
-    if (equals(buf, at, nameEnd, DATA)) {
-      this.dataBytes += end - valueStart + 1;
-      this.checkSize(this.dataBytes);
-      const value = valueStart === end ? '' : decode(buf.subarray(valueStart, end));
-      this.data = this.dataLines++ === 0 ? value : `${this.data}\n${value}`;
-    } else if (equals(buf, at, nameEnd, ID)) {
-      if (buf.subarray(valueStart, end).indexOf(0) === -1) {
-        this.blockId = decodeField(buf, valueStart, end);
-        this.idBuffer = this.blockId;
-      }
-    } else if (equals(buf, at, nameEnd, EVENT)) {
-      this.eventType = decodeField(buf, valueStart, end);
-    } else if (equals(buf, at, nameEnd, RETRY)) {
-      this.retry(buf, valueStart, end);
+    // A loop bounded by the line: field names are short, and `indexOf` would search past it.
+    let colon = start;
+    while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
+    if (colon === start) return; // A comment.
+    let value = '';
+    if (colon < end)
+      value = text.slice(text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1, end);
+    switch (text.slice(start, colon)) {
+      case 'data':
+        // The name and the colon are ASCII: every extra byte is the value's.
+        this.#dataBytes += value.length + extra + 1;
+        this.#check(this.#dataBytes);
+        this.#data = this.#dataLines++ === 0 ? value : `${this.#data}\n${value}`;
+        break;
+      case 'id':
+        if (!value.includes('\0')) this.#lastId = this.#id = value;
+        break;
+      case 'event':
+        this.#event = value;
+        break;
+      case 'retry':
+        if (/^\d{1,15}$/.test(value)) this.#options.onRetry(+value);
     }
   }
 
-  private retry(buf: Uint8Array, start: number, end: number): void {
-    if (start === end || end - start > 15) return;
-    let ms = 0;
-    for (let i = start; i < end; i++) {
-      const digit = (buf[i] ?? 0) - 0x30;
-      if (digit < 0 || digit > 9) return;
-      ms = ms * 10 + digit;
-    }
-    this.options.onRetry(ms);
-  }
-
-  private dispatch(): void {
-    this.queue.push(
-      this.dataLines === 0
-        ? this.idBuffer
+  #dispatch(): void {
+    this.#queue.push(
+      this.#dataLines === 0
+        ? this.#lastId
         : {
-            event: this.eventType === '' ? 'message' : this.eventType,
-            data: this.data,
-            id: this.blockId,
-            lastEventId: this.idBuffer,
+            event: this.#event || 'message',
+            data: this.#data,
+            id: this.#id,
+            lastEventId: this.#lastId,
           },
     );
-    this.dataLines = 0;
-    this.dataBytes = 0;
-    this.data = '';
-    this.eventType = '';
-    this.blockId = undefined;
+    this.#dataLines = 0;
+    this.#dataBytes = 0;
+    this.#data = '';
+    this.#event = '';
+    this.#id = undefined;
   }
 }
 
