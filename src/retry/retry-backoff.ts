@@ -9,10 +9,10 @@ import {
   retry,
   tap,
   throwError,
-  timer,
   type MonoTypeOperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
+import { untrackedTimer } from '../internal/timers.js';
 
 /**
  * What {@link RetryBackoffConfig.onRetry} is told before each retry.
@@ -173,7 +173,7 @@ export function retryBackoff<T>(config: RetryBackoffConfig = {}): MonoTypeOperat
             const delay = backoffDelay(config, attempt, decision === true ? 0 : decision);
             if (now + delay - streakStart > maxElapsed) return throwError(() => error);
             onRetry?.({ error, attempt, delay });
-            return timer(delay, scheduler);
+            return untrackedTimer(delay, scheduler);
           },
         }),
       );

@@ -7,10 +7,10 @@ import {
   ReplaySubject,
   Subject,
   share,
-  timer,
   type MonoTypeOperatorFunction,
   type SubjectLike,
 } from 'rxjs';
+import { untrackedTimer } from '../internal/timers.js';
 
 /**
  * Options of {@link shareSse} and of an endpoint's `share`.
@@ -78,6 +78,6 @@ export function shareSse<T>(options: Omit<SseSharing, 'key'> = {}): MonoTypeOper
     connector: (): SubjectLike<T> => (replay > 0 ? new ReplaySubject<T>(replay) : new Subject<T>()),
     resetOnError: true,
     resetOnComplete: true,
-    resetOnRefCountZero: () => timer(Math.max(0, gracePeriod)),
+    resetOnRefCountZero: () => untrackedTimer(Math.max(0, gracePeriod)),
   });
 }
