@@ -1,10 +1,10 @@
 /**
  * `rx-sse/angular`: Server-Sent Events streams as Angular signals.
  *
- * rx-sse streams are Observables, so the `async` pipe and `toSignal` work as they are. What they
- * do not do is what {@link injectSse} adds: no connection during server-side rendering, no
- * pending work that holds back the app's stability (hydration, `whenStable`), the connection state
- * next to the data, and re-connecting when the signals the stream reads change.
+ * rx-sse streams are Observables, so the `async` pipe and `toSignal` work as they are (and, in
+ * apps that still run zone.js, hold back no stability: rx-sse's timers run outside the zone). What
+ * they do not do is what {@link injectSse} adds: no connection during server-side rendering, the
+ * connection state next to the data, and re-connecting when the signals the stream reads change.
  *
  * @example
  * ```ts
@@ -127,10 +127,9 @@ function storeOf<T>(source: SseSource<T>, options: SseStoreOptions): SseStore<T>
  * - Browser only: on the server (`isPlatformBrowser` false) nothing subscribes and the signal
  *   stays at the `idle` snapshot, so SSR makes no connection and renders the same markup the
  *   client hydrates.
- * - The subscription runs outside Angular's zone: in apps that still use zone.js, the pending
- *   request and every retry timer would otherwise keep the app unstable while the stream connects
- *   and backs off (hydration and `whenStable()` wait on stability). Signal updates schedule change
- *   detection by themselves.
+ * - The subscription runs outside Angular's zone, and signal updates schedule change detection by
+ *   themselves, zoneless or not. Like every rx-sse stream, it never holds back the stability of an
+ *   app on zone.js (hydration and `whenStable()` wait on it).
  * - Teardown is tied to the injection context's `DestroyRef`: destroying the component closes
  *   the connection (after `gracePeriod`, default 0).
  *

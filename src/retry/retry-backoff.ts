@@ -10,11 +10,11 @@ import {
   retry,
   tap,
   throwError,
-  timer,
   type MonoTypeOperatorFunction,
   type Observable,
   type SchedulerLike,
 } from 'rxjs';
+import { untrackedTimer } from '../internal/timers.js';
 
 /**
  * What {@link RetryBackoffConfig.onRetry} is told before each retry.
@@ -150,7 +150,8 @@ export function retryWait(
   wake: Observable<unknown> | undefined,
   scheduler: SchedulerLike = asyncScheduler,
 ): Observable<unknown> {
-  const wait = timer(delay, scheduler);
+  // Not a zone task: a backoff wait must not hold a zone.js app's stability.
+  const wait = untrackedTimer(delay, scheduler);
   return wake === undefined ? wait : race(wait, wake);
 }
 

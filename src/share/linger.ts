@@ -13,6 +13,7 @@ import {
   type MonoTypeOperatorFunction,
   type SubjectLike,
 } from 'rxjs';
+import { untrackedTimeout } from '../internal/timers.js';
 import type { SseSharing } from './share-sse.js';
 
 /** What the share tells its owner about its grace period. */
@@ -38,10 +39,11 @@ export function shareLingering<T>(
     resetOnComplete: true,
     resetOnRefCountZero: () =>
       new Observable<void>((reset) => {
-        const timer = setTimeout(() => reset.next(), Math.max(0, gracePeriod));
+        // Not a zone task: a grace period must not hold a zone.js app's stability.
+        const cancel = untrackedTimeout(() => reset.next(), Math.max(0, gracePeriod));
         hooks?.linger(() => reset.next());
         return () => {
-          clearTimeout(timer);
+          cancel();
           hooks?.resume();
         };
       }),

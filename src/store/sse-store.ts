@@ -5,6 +5,7 @@
  * @module
  */
 import type { Observable, Subscription } from 'rxjs';
+import { untrackedTimeout } from '../internal/timers.js';
 import type { SseConnectionState, SseStateObserver } from '../types.js';
 
 /**
@@ -144,7 +145,8 @@ export function createSseStore<T>(
   const listeners = new Set<() => void>();
   let snapshot: SseSnapshot<T> = IDLE;
   let subscription: Subscription | undefined;
-  let stopTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the pending disconnect, while the grace period runs. */
+  let cancelStop: (() => void) | undefined;
   let reported = false;
 
   const update = (patch: Partial<SseSnapshot<T>>): void => {
@@ -176,7 +178,7 @@ export function createSseStore<T>(
   };
 
   const disconnect = (): void => {
-    stopTimer = undefined;
+    cancelStop = undefined;
     subscription?.unsubscribe();
     subscription = undefined;
   };
@@ -185,15 +187,15 @@ export function createSseStore<T>(
     getSnapshot: () => snapshot,
     subscribe(onChange) {
       listeners.add(onChange);
-      if (stopTimer !== undefined) {
-        clearTimeout(stopTimer);
-        stopTimer = undefined;
+      if (cancelStop !== undefined) {
+        cancelStop();
+        cancelStop = undefined;
       } else if (subscription === undefined) {
         connect();
       }
       return () => {
         if (!listeners.delete(onChange) || listeners.size > 0) return;
-        stopTimer = setTimeout(disconnect, gracePeriod);
+        cancelStop = untrackedTimeout(disconnect, gracePeriod);
       };
     },
   };

@@ -25,6 +25,7 @@ import {
   SseNetworkError,
 } from '../errors.js';
 import { responseHeaders, scrub, scrubError } from '../internal/redact.js';
+import { inRootZone, untrackedTimeout, zoneBinder } from '../internal/timers.js';
 import type { SseMessage } from '../types.js';
 import { isEventStream } from './content-type.js';
 import { EventScanner } from './event-scanner.js';
@@ -122,9 +123,9 @@ async function readText(response: Response, limit: number): Promise<string> {
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelTimeout = noop;
   const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), SNIPPET_TIMEOUT);
+    cancelTimeout = untrackedTimeout(() => resolve(undefined), SNIPPET_TIMEOUT);
   });
   try {
     while (total < limit) {
@@ -136,7 +137,7 @@ async function readText(response: Response, limit: number): Promise<string> {
   } catch {
     // The body failed: keep what arrived.
   } finally {
-    clearTimeout(timer);
+    cancelTimeout();
     reader.cancel().catch(noop);
   }
   const bytes = new Uint8Array(Math.min(total, limit));
@@ -202,10 +203,11 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
     // Called as a plain function: a browser's `fetch` throws "Illegal invocation" as a method.
     const fetchFn = options.fetch;
     const controller = new AbortController();
+    const inSubscriberZone = zoneBinder();
     let failure: { error: unknown } | undefined;
     let opened = false;
     let lastActivity = Date.now();
-    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    let cancelIdle = noop;
 
     const fail = (error: unknown): void => {
       failure ??= { error };
@@ -217,7 +219,7 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       if (idleTimeout === undefined) return;
       const delay = Math.max(lastActivity + idleTimeout - Date.now(), 1);
       const due = Date.now() + delay;
-      idleTimer = setTimeout(() => {
+      cancelIdle = untrackedTimeout(() => {
         if (!idle()) return watchIdle();
         const timeOut = (): void =>
           fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
@@ -225,7 +227,7 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
         // Fired late: this thread was blocked (a GC pause, a long task), and bytes that arrived
         // meanwhile are only read after timers run. A busy event loop is not a dead connection:
         // decide after one more turn, once they are read.
-        idleTimer = setTimeout(() => (idle() ? timeOut() : watchIdle()), 0);
+        cancelIdle = untrackedTimeout(() => (idle() ? timeOut() : watchIdle()), 0);
       }, delay);
     };
     const activity = (count: number): void => {
@@ -237,7 +239,10 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
       input: RequestInfo | URL,
       init?: RequestInit,
     ): Promise<Response> => {
-      const response = await fetchFn(input, init).catch((error: unknown) => {
+      // Outside every zone: Node's fetch keeps timers of its own while the body streams.
+      const send = (headers?: Record<string, string>): Promise<Response> =>
+        inRootZone(() => fetchFn(input, headers === undefined ? init : { ...init, headers }));
+      const response = await send().catch((error: unknown) => {
         // The Fetch standard lets a header carry control characters other than NUL, CR and LF,
         // and browsers send them; Node's fetch refuses them. A last event ID the platform cannot
         // send must not end the stream: send the request again without it (as undici's own
@@ -245,7 +250,7 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
         const { 'last-event-id': id, ...headers } = request.headers;
         if (id === undefined || !hasControl(id) || controller.signal.aborted) throw error;
         options.onLastEventIdOmitted?.(options.lastEventId);
-        return fetchFn(input, { ...init, headers });
+        return send(headers);
       });
       activity(0);
       if (response.status === 204) {
@@ -280,20 +285,21 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
         tooLarge: (size) =>
           new SseEventTooLargeError({ limit: options.maxEventSize, size, url: request.displayUrl }),
       });
-      const deliver = (): void => {
+      // Called after `await reader.read()`, which zone.js cannot follow: in the subscriber's zone.
+      const deliver = inSubscriberZone((): void => {
         for (let record = scanner.shift(); record !== undefined; record = scanner.shift()) {
           // Unsubscribed (or failed) while delivering this chunk: the rest is not wanted.
           if (controller.signal.aborted) return;
           if (typeof record === 'string') options.onLastEventId(record);
           else subscriber.next(record);
         }
-      };
+      });
       const { body } = response;
       return transportResponse(() => readBody(body, scanner, activity, deliver));
     };
 
     const settle = (outcome?: unknown): void => {
-      clearTimeout(idleTimer);
+      cancelIdle();
       if (subscriber.closed) return;
       // Our own abort (the idle watchdog) is the reason, not the AbortError it caused.
       const error = failure === undefined ? outcome : failure.error;
@@ -331,7 +337,7 @@ export function openStream(options: StreamOptions): Observable<SseMessage> {
     );
 
     return () => {
-      clearTimeout(idleTimer);
+      cancelIdle();
       controller.abort();
     };
   });
