@@ -3,26 +3,15 @@
  *
  * @module
  */
-import {
-  EMPTY,
-  Observable,
-  concatWith,
-  defer,
-  filter,
-  from,
-  merge,
-  retry,
-  switchMap,
-  throwError,
-  type Subscription,
-} from 'rxjs';
+import { Observable } from 'rxjs';
 import { SseClosedError, isSseError, type SseHttpError } from './errors.js';
-import { completeAfter } from './internal/complete-after.js';
+import { completeMatcher } from './internal/complete-after.js';
 import { Deduper } from './internal/dedupe.js';
-import { backOnline, isHidden, watchVisibility } from './internal/page.js';
+import { isHidden, watchVisibility, whenBackOnline } from './internal/page.js';
 import { callSafely, stateReporter } from './internal/report.js';
+import { untrackedTimeout, untrackedTimer } from './internal/timers.js';
 import { ReconnectSchedule, isResendable } from './retry/reconnect.js';
-import { retryWait, type RetryBackoffConfig } from './retry/retry-backoff.js';
+import type { RetryBackoffConfig } from './retry/retry-backoff.js';
 import { openStream } from './transport/open-stream.js';
 import { prepareRequest } from './transport/request.js';
 import type {
@@ -293,47 +282,29 @@ export function fromSse(
 ): Observable<SseMessage> {
   return new Observable<SseMessage>((subscriber) => {
     const report = stateReporter(options.state);
-    let finished = false;
-    const finish = (error?: { error: unknown }): void => {
-      if (finished) return;
-      finished = true;
-      report(error === undefined ? { status: 'closed' } : { status: 'closed', error: error.error });
-    };
+    const { signal, onWarning, onBytes: userOnBytes } = options;
+    const retryConfig = options.retry ?? {};
     let pauses: boolean;
     try {
       // A request that must not be sent twice stays connected: resuming would re-send it.
       const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
       pauses = pausesWhenHidden(options) && (options.idempotent ?? isResendable(method));
     } catch (error) {
-      finish({ error });
+      report({ status: 'closed', error });
       subscriber.error(error);
       return undefined;
     }
-    const { signal } = options;
     if (signal?.aborted) {
-      finish();
+      report({ status: 'closed' });
       subscriber.complete();
       return undefined;
     }
 
     const fetchFn: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    const retryConfig = options.retry ?? {};
-    const schedule = new ReconnectSchedule(options.retry ?? {}, options.idempotent);
-    const resetOnSuccess = retryConfig !== false && retryConfig.resetOnSuccess !== false;
-    const retryNow =
-      retryConfig !== false && retryConfig.retryNow !== undefined
-        ? merge(backOnline, retryConfig.retryNow)
-        : backOnline;
-    const { onWarning } = options;
-    const warn = (warning: SseWarning): void => {
-      if (onWarning !== undefined) callSafely(onWarning, warning);
-    };
-    const userOnBytes = options.onBytes;
-    const onBytes = (count: number): void => {
-      schedule.alive();
-      if (userOnBytes !== undefined) callSafely(userOnBytes, count);
-    };
+    const schedule = new ReconnectSchedule(retryConfig, options.idempotent);
+    const resetOnSuccess = retryConfig === false || retryConfig.resetOnSuccess !== false;
     const deduper = new Deduper(options.dedupe ?? 'auto');
+    const completes = completeMatcher(options.completeOn);
     const spec = {
       url,
       method: options.method,
@@ -341,40 +312,80 @@ export function fromSse(
       body: options.body,
       credentials: options.credentials,
     };
+    const warn = (warning: SseWarning): void => {
+      if (onWarning !== undefined) callSafely(onWarning, warning);
+    };
+    const onBytes = (count: number): void => {
+      schedule.alive();
+      if (userOnBytes !== undefined) callSafely(userOnBytes, count);
+    };
 
+    /**
+     * Where the stream is: `connecting` (preparing the request, waiting for the response), `open`
+     * (reading events), `waiting` (out a backoff delay, or for `onUnauthorized`), `paused` (the
+     * page is hidden and `pauseWhenHidden` is on) or `closed` (for good).
+     */
+    let phase: 'connecting' | 'open' | 'waiting' | 'paused' | 'closed' = 'connecting';
+    /** Cancels what the current phase is doing: the connection attempt, or the wait. */
+    let cancel: (() => void) | undefined;
     let lastEventId = options.lastEventId ?? '';
     /** A last event ID the platform's fetch refused to carry: later attempts leave it out. */
     let unsendableId: string | undefined;
     let connections = 0;
-    let noContent = false;
     let authRetried = false;
     let displayUrl = '';
 
-    const connectOnce = defer(() => {
+    /** Ends the stream for good: completes it, or errors it with `failure.error`. */
+    const close = (failure?: { readonly error: unknown }): void => {
+      if (phase === 'closed') return;
+      stop();
+      report(
+        failure === undefined ? { status: 'closed' } : { status: 'closed', error: failure.error },
+      );
+      if (failure === undefined) subscriber.complete();
+      else subscriber.error(failure.error);
+    };
+    const stop = (): void => {
+      phase = 'closed';
+      cancel?.();
+      unwatch?.();
+      signal?.removeEventListener('abort', onAbort);
+    };
+
+    /** One connection attempt, resuming from the last event ID. */
+    const connect = (): void => {
+      phase = 'connecting';
       deduper.connection(connections++ > 0);
       report({ status: 'connecting', attempt: schedule.attempt });
-      const resumeFrom = lastEventId === unsendableId ? '' : lastEventId;
-      return from(prepareRequest(spec, resumeFrom)).pipe(
-        switchMap((request) => {
+      let abort: (() => void) | undefined;
+      let aborted = false;
+      cancel = () => {
+        aborted = true;
+        abort?.();
+      };
+      prepareRequest(spec, lastEventId === unsendableId ? '' : lastEventId).then(
+        (request) => {
+          if (aborted) return;
           displayUrl = request.displayUrl;
           schedule.connecting(request.method);
-          return openStream({
+          abort = openStream({
             request,
             fetch: fetchFn,
             maxEventSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
             idleTimeout: options.idleTimeout,
             lastEventId,
             onOpen: () => {
+              phase = 'open';
               authRetried = false;
               schedule.opened();
               report({ status: 'open', attempt: schedule.attempt });
             },
+            onMessage: receive,
+            onEnd: (error) => ended(error ?? new SseClosedError({ url: displayUrl })),
+            onNoContent: () => close(),
             onRetry: (ms) => schedule.retryField(ms),
             onLastEventId: (id) => {
               lastEventId = id;
-            },
-            onNoContent: () => {
-              noContent = true;
             },
             onLastEventIdOmitted: (id) => {
               if (unsendableId === id) return;
@@ -387,102 +398,115 @@ export function fromSse(
             },
             onBytes,
           });
-        }),
-        // A clean close: the reconnect decision says whether it ends the stream.
-        concatWith(
-          defer(() =>
-            noContent ? EMPTY : throwError(() => new SseClosedError({ url: displayUrl })),
-          ),
-        ),
+        },
+        (error: unknown) => aborted || ended(error),
       );
-    });
+    };
 
-    /** After a connection ended with `error`: what to wait for before the next, if any. */
-    const reconnect = (error: unknown): Observable<unknown> => {
+    /** An event of the open connection: dedupe, deliver, and end the stream on `completeOn`. */
+    const receive = (message: SseMessage): void => {
+      if (!deduper.accept(message)) {
+        warn({
+          code: 'duplicate',
+          event: message,
+          message: `Dropped a repeat of event ${JSON.stringify(message.id)} after a reconnect`,
+        });
+        return;
+      }
+      lastEventId = message.lastEventId;
+      if (resetOnSuccess) schedule.delivered();
+      subscriber.next(message);
+      if (completes?.(message)) close();
+    };
+
+    /** The connection ended with `error` (an `SseClosedError` for a clean end): what now? */
+    const ended = (error: unknown): void => {
+      if (phase === 'closed') return;
+      cancel = undefined;
       const hook = options.onUnauthorized;
       const denied = isSseError(error, 'http') && (error.status === 401 || error.status === 403);
       if (denied && hook !== undefined && !authRetried) {
         authRetried = true;
         report({ status: 'reconnecting', attempt: 0, delay: 0, error });
-        return from(Promise.resolve().then(() => hook(error)));
+        return wait(Promise.resolve().then(() => hook(error)));
       }
       const decision = schedule.decide(error);
-      if (decision.action === 'complete') return EMPTY;
+      if (decision.action === 'complete') return close();
       if (decision.action === 'error') {
         if (decision.reason !== undefined && error instanceof Error) {
           error.message += ` (not retried: ${decision.reason}; set idempotent: true if the server can take it again)`;
         }
-        return throwError(() => error);
+        return close({ error });
       }
       const info = { error, attempt: decision.attempt, delay: decision.delay };
       report({ status: 'reconnecting', ...info });
       if (retryConfig !== false && retryConfig.onRetry) callSafely(retryConfig.onRetry, info);
-      return retryWait(decision.delay, retryNow);
+      wait(decision.delay);
     };
 
-    const messages = connectOnce.pipe(
-      // One stage, not filter + tap: it runs for every event.
-      filter((message) => {
-        if (!deduper.accept(message)) {
-          warn({
-            code: 'duplicate',
-            event: message,
-            message: `Dropped a repeat of event ${JSON.stringify(message.id)} after a reconnect`,
-          });
-          return false;
-        }
-        lastEventId = message.lastEventId;
-        if (resetOnSuccess) schedule.delivered();
-        return true;
-      }),
-      retry({ delay: reconnect }),
-      completeAfter(options.completeOn),
-    );
-
-    let inner: Subscription | undefined;
-    const start = (): void => {
-      inner = messages.subscribe({
-        next: (message) => subscriber.next(message),
-        error: (error: unknown) => {
-          finish({ error });
-          subscriber.error(error);
-        },
-        complete: () => {
-          finish();
-          subscriber.complete();
-        },
-      });
-    };
-    const stop = (): void => {
-      inner?.unsubscribe();
-      inner = undefined;
+    /**
+     * Waits `delay` ms — or less when the browser is back online, the page visible again or
+     * `retry.retryNow` emits — or for a promise (`onUnauthorized`), then connects again.
+     */
+    const wait = (until: number | Promise<unknown>): void => {
+      phase = 'waiting';
+      let done = false;
+      const next = (): void => {
+        if (done) return;
+        done = true;
+        cancel?.();
+        connect();
+      };
+      if (typeof until !== 'number') {
+        cancel = () => {
+          done = true;
+        };
+        until.then(next, (error: unknown) => done || close({ error }));
+        return;
+      }
+      const scheduler = retryConfig === false ? undefined : retryConfig.scheduler;
+      const stopTimer =
+        scheduler === undefined
+          ? untrackedTimeout(next, until)
+          : untrackedTimer(until, scheduler).subscribe(next);
+      const unwatchOnline = whenBackOnline(next);
+      const wake =
+        retryConfig === false ? undefined : retryConfig.retryNow?.subscribe(() => next());
+      cancel = () => {
+        done = true;
+        if (typeof stopTimer === 'function') stopTimer();
+        else stopTimer.unsubscribe();
+        unwatchOnline();
+        wake?.unsubscribe();
+      };
     };
 
     const unwatch = pauses
       ? watchVisibility((hidden) => {
-          if (hidden && inner !== undefined) {
-            stop();
+          if (hidden && phase !== 'paused' && phase !== 'closed') {
+            cancel?.();
+            cancel = undefined;
+            phase = 'paused';
             report({ status: 'paused' });
-          } else if (!hidden && inner === undefined && !subscriber.closed) {
-            start();
+          } else if (!hidden && phase === 'paused') {
+            connect();
           }
         })
       : undefined;
-    const onAbort = (): void => {
-      stop();
-      finish();
-      subscriber.complete();
-    };
+    const onAbort = (): void => close();
     signal?.addEventListener('abort', onAbort);
 
-    if (unwatch !== undefined && isHidden()) report({ status: 'paused' });
-    else start();
+    if (unwatch !== undefined && isHidden()) {
+      phase = 'paused';
+      report({ status: 'paused' });
+    } else {
+      connect();
+    }
 
     return () => {
-      unwatch?.();
-      signal?.removeEventListener('abort', onAbort);
+      if (phase === 'closed') return;
       stop();
-      finish();
+      report({ status: 'closed' });
     };
   });
 }

@@ -5,8 +5,6 @@
  * @internal
  * @module
  */
-import { Observable } from 'rxjs';
-
 function pageDocument(): Document | undefined {
   const doc = (globalThis as { document?: Document }).document;
   return doc !== undefined && typeof doc.addEventListener === 'function' ? doc : undefined;
@@ -27,19 +25,18 @@ export function isHidden(): boolean {
 }
 
 /**
- * Emits when the browser says the network is back (`online`) or the page becomes visible again:
- * the moments a reconnect that is waiting out its backoff should be tried at once. Never emits
- * outside a browser.
+ * Calls `callback` when the browser says the network is back (`online`) or the page becomes
+ * visible again: the moments a reconnect that is waiting out its backoff should be tried at once.
+ * Returns the unwatch. Never calls it outside a browser.
  */
-export const backOnline = new Observable<void>((subscriber) => {
+export function whenBackOnline(callback: () => void): () => void {
   const target = globalThis as Partial<Pick<Window, 'addEventListener' | 'removeEventListener'>>;
-  const online = (): void => subscriber.next();
   const unwatch = watchVisibility((hidden) => {
-    if (!hidden) subscriber.next();
+    if (!hidden) callback();
   });
-  target.addEventListener?.('online', online);
+  target.addEventListener?.('online', callback);
   return () => {
     unwatch?.();
-    target.removeEventListener?.('online', online);
+    target.removeEventListener?.('online', callback);
   };
-});
+}

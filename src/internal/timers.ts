@@ -37,9 +37,12 @@ function zones(): { readonly current: ZoneLike; readonly root: ZoneLike } | unde
  * A function that binds callbacks to the zone that is current now: wherever a bound callback is
  * called from later, it runs in that zone. Without zone.js, callbacks are returned as they are.
  */
-export function zoneBinder(): (callback: () => void) => () => void {
+export function zoneBinder(): <A extends unknown[]>(
+  callback: (...args: A) => void,
+) => (...args: A) => void {
   const zone = zones()?.current;
-  return (callback) => (zone === undefined ? callback : () => zone.run(callback));
+  return (callback) =>
+    zone === undefined ? callback : (...args) => zone.run(() => callback(...args));
 }
 
 /** Calls `start` in zone.js's root zone, where no zone tracks what it schedules. */

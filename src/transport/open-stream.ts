@@ -1,7 +1,11 @@
 /**
- * One connection attempt over fetch-event-source, as a cold Observable of spec-correct messages.
+ * One connection attempt over fetch-event-source: spec-correct messages to callbacks, then one
+ * `onEnd`. Callbacks rather than an Observable: this is the per-event path, and the stream above
+ * ({@link fromSse}) is the one Observable.
  *
- * fetch-event-source runs the request (fetch, abort, its promise); it parses nothing. Everything
+ * fetch-event-source sends the request and checks it through our `fetch` wrapper; it parses
+ * nothing, and it is done with an attempt as soon as the response is accepted (it is given a body
+ * that has already ended, and no signal of ours, so it keeps nothing per open stream). Everything
  * it gets wrong is handled here, at its boundary:
  * - its retry is never used (`onerror` rethrows), so it cannot loop on a 401 or leak connections;
  * - status and content type are checked before anything is read (non-2xx → {@link SseHttpError},
@@ -15,7 +19,6 @@
  * @internal
  * @module
  */
-import { Observable } from 'rxjs';
 import {
   SseContentTypeError,
   SseError,
@@ -32,7 +35,7 @@ import { EventScanner } from './event-scanner.js';
 import { fetchEventSource } from './fetch-event-source.js';
 import type { PreparedRequest } from './request.js';
 
-/** What {@link openStream} needs for one attempt. */
+/** What {@link openStream} needs for one attempt, and where it reports. */
 export interface StreamOptions {
   readonly request: PreparedRequest;
   readonly fetch: typeof fetch;
@@ -42,6 +45,13 @@ export interface StreamOptions {
   readonly lastEventId: string;
   /** The server accepted the stream. */
   readonly onOpen: () => void;
+  /** An event arrived. */
+  readonly onMessage: (message: SseMessage) => void;
+  /**
+   * The attempt is over: without an error when the server ended the stream (or answered 204, after
+   * `onNoContent`), else with an rx-sse error. Never called after the attempt was aborted.
+   */
+  readonly onEnd: (error?: Error) => void;
   /** A valid `retry:` field arrived. */
   readonly onRetry: (ms: number) => void;
   /** A block without data (e.g. id-only) set the last event ID. */
@@ -179,166 +189,161 @@ async function readBody(
 }
 
 /**
- * The response fetch-event-source is given. After our `onopen` it only ever calls
- * `response.body.getReader().read()` until `done` (2.0.1, bundled and pinned). This body carries no
- * bytes — the scanner is the parser — and its one read settles when `read` does, which settles
- * fetch-event-source's promise. A plain object rather than a second `Response` and `ReadableStream`
- * per connection: those cost about 4 KiB of heap per open stream.
+ * The response fetch-event-source is given once ours is accepted: a body that has already ended.
+ * After our `onopen` it only ever calls `response.body.getReader().read()` until `done` (2.0.1,
+ * bundled and pinned), so its promise settles at once and it holds nothing while we read.
  */
-function transportResponse(read: () => Promise<void>): Response {
-  let reading: Promise<{ done: true; value: undefined }> | undefined;
-  const reader = {
-    read: () => (reading ??= read().then(() => ({ done: true, value: undefined }) as const)),
-  };
-  return { body: { getReader: () => reader } } as unknown as Response;
-}
+const ENDED = {
+  body: { getReader: () => ({ read: () => Promise.resolve({ done: true, value: undefined }) }) },
+} as unknown as Response;
 
 /**
- * Opens one connection. Emits each message; completes when the server ends the stream (or answers
- * 204, after calling `onNoContent`); errors with an rx-sse error. Unsubscribing aborts the request.
+ * Opens one connection: reports each message, then the end, to `options`. Returns the abort, which
+ * closes the connection at once and silences every callback.
  */
-export function openStream(options: StreamOptions): Observable<SseMessage> {
-  return new Observable<SseMessage>((subscriber) => {
-    const { request, idleTimeout } = options;
-    // Called as a plain function: a browser's `fetch` throws "Illegal invocation" as a method.
-    const fetchFn = options.fetch;
-    const controller = new AbortController();
-    const inSubscriberZone = zoneBinder();
-    let failure: { error: unknown } | undefined;
-    let opened = false;
-    let lastActivity = Date.now();
-    let cancelIdle = noop;
+export function openStream(options: StreamOptions): () => void {
+  const { request, idleTimeout } = options;
+  // Called as a plain function: a browser's `fetch` throws "Illegal invocation" as a method.
+  const fetchFn = options.fetch;
+  const controller = new AbortController();
+  const inCallerZone = zoneBinder();
+  let failure: { error: unknown } | undefined;
+  let opened = false;
+  let done = false;
+  let lastActivity = Date.now();
+  let cancelIdle = noop;
 
-    const fail = (error: unknown): void => {
-      failure ??= { error };
-      controller.abort();
-    };
-    const idle = (): boolean =>
-      idleTimeout !== undefined && Date.now() - lastActivity >= idleTimeout;
-    const watchIdle = (): void => {
-      if (idleTimeout === undefined) return;
-      const delay = Math.max(lastActivity + idleTimeout - Date.now(), 1);
-      const due = Date.now() + delay;
-      cancelIdle = untrackedTimeout(() => {
-        if (!idle()) return watchIdle();
-        const timeOut = (): void =>
-          fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
-        if (Date.now() - due < BLOCKED_LOOP) return timeOut();
-        // Fired late: this thread was blocked (a GC pause, a long task), and bytes that arrived
-        // meanwhile are only read after timers run. A busy event loop is not a dead connection:
-        // decide after one more turn, once they are read.
-        cancelIdle = untrackedTimeout(() => (idle() ? timeOut() : watchIdle()), 0);
-      }, delay);
-    };
-    const activity = (count: number): void => {
-      lastActivity = Date.now();
-      if (count > 0) options.onBytes?.(count);
-    };
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+    controller.abort();
+  };
+  const idle = (): boolean => idleTimeout !== undefined && Date.now() - lastActivity >= idleTimeout;
+  const watchIdle = (): void => {
+    if (idleTimeout === undefined) return;
+    const delay = Math.max(lastActivity + idleTimeout - Date.now(), 1);
+    const due = Date.now() + delay;
+    cancelIdle = untrackedTimeout(() => {
+      if (!idle()) return watchIdle();
+      const timeOut = (): void =>
+        fail(new SseIdleTimeoutError({ timeout: idleTimeout, url: request.displayUrl }));
+      if (Date.now() - due < BLOCKED_LOOP) return timeOut();
+      // Fired late: this thread was blocked (a GC pause, a long task), and bytes that arrived
+      // meanwhile are only read after timers run. A busy event loop is not a dead connection:
+      // decide after one more turn, once they are read.
+      cancelIdle = untrackedTimeout(() => (idle() ? timeOut() : watchIdle()), 0);
+    }, delay);
+  };
+  const activity = (count: number): void => {
+    lastActivity = Date.now();
+    if (count > 0) options.onBytes?.(count);
+  };
 
-    const checkedFetch = async (
-      input: RequestInfo | URL,
-      init?: RequestInit,
-    ): Promise<Response> => {
-      // Outside every zone: Node's fetch keeps timers of its own while the body streams.
-      const send = (headers?: Record<string, string>): Promise<Response> =>
-        inRootZone(() => fetchFn(input, headers === undefined ? init : { ...init, headers }));
-      const response = await send().catch((error: unknown) => {
-        // The Fetch standard lets a header carry control characters other than NUL, CR and LF,
-        // and browsers send them; Node's fetch refuses them. A last event ID the platform cannot
-        // send must not end the stream: send the request again without it (as undici's own
-        // EventSource does), and say so once.
-        const { 'last-event-id': id, ...headers } = request.headers;
-        if (id === undefined || !hasControl(id) || controller.signal.aborted) throw error;
-        options.onLastEventIdOmitted?.(options.lastEventId);
-        return send(headers);
-      });
-      activity(0);
-      if (response.status === 204) {
-        response.body?.cancel().catch(noop);
-        throw new NoContent();
-      }
-      if (!response.ok) {
-        const body = await readSnippet(response, request.secrets);
-        throw new SseHttpError({
-          status: response.status,
-          statusText: response.statusText,
-          headers: responseHeaders(response.headers, request.secrets),
-          body,
-          url: request.displayUrl,
-          method: request.method,
-          retryAfter: parseRetryAfter(response.headers),
-        });
-      }
-      const contentType = response.headers.get('content-type');
-      if (!isEventStream(contentType) || response.body === null || response.status === 205) {
-        response.body?.cancel().catch(noop);
-        throw new SseContentTypeError({
-          contentType,
-          status: response.status,
-          url: request.displayUrl,
-        });
-      }
-      const scanner = new EventScanner({
-        maxEventSize: options.maxEventSize,
-        lastEventId: options.lastEventId,
-        onRetry: options.onRetry,
-        tooLarge: (size) =>
-          new SseEventTooLargeError({ limit: options.maxEventSize, size, url: request.displayUrl }),
-      });
-      // Called after `await reader.read()`, which zone.js cannot follow: in the subscriber's zone.
-      const deliver = inSubscriberZone((): void => {
-        for (let record = scanner.shift(); record !== undefined; record = scanner.shift()) {
-          // Unsubscribed (or failed) while delivering this chunk: the rest is not wanted.
-          if (controller.signal.aborted) return;
-          if (typeof record === 'string') options.onLastEventId(record);
-          else subscriber.next(record);
-        }
-      });
-      const { body } = response;
-      return transportResponse(() => readBody(body, scanner, activity, deliver));
-    };
-
-    const settle = (outcome?: unknown): void => {
-      cancelIdle();
-      if (subscriber.closed) return;
-      // Our own abort (the idle watchdog) is the reason, not the AbortError it caused.
-      const error = failure === undefined ? outcome : failure.error;
-      if (error instanceof NoContent) {
-        options.onNoContent();
-        subscriber.complete();
-      } else if (error !== undefined) {
-        const phase = opened ? 'read' : 'connect';
-        subscriber.error(normalizeError(error, phase, request.displayUrl, request.secrets));
-      } else {
-        subscriber.complete();
-      }
-    };
-
-    watchIdle();
-    fetchEventSource(request.url, {
-      method: request.method,
-      headers: request.headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-      ...(request.credentials === undefined ? {} : { credentials: request.credentials }),
-      signal: controller.signal,
-      openWhenHidden: true,
-      fetch: checkedFetch,
-      onopen: () => {
-        opened = true;
-        options.onOpen();
-        return Promise.resolve();
-      },
-      onerror: (error: unknown) => {
-        throw error;
-      },
-    }).then(
-      () => settle(),
-      (error: unknown) => settle(error),
-    );
-
-    return () => {
-      cancelIdle();
-      controller.abort();
-    };
+  /** The end of the attempt, reported once (in the caller's zone: after native awaits). */
+  const settle = inCallerZone((outcome?: unknown): void => {
+    cancelIdle();
+    if (done) return;
+    done = true;
+    // Our own abort (the idle watchdog) is the reason, not the AbortError it caused.
+    const error = failure === undefined ? outcome : failure.error;
+    if (error instanceof NoContent) {
+      options.onNoContent();
+      options.onEnd();
+    } else if (error !== undefined) {
+      const phase = opened ? 'read' : 'connect';
+      options.onEnd(normalizeError(error, phase, request.displayUrl, request.secrets));
+    } else {
+      options.onEnd();
+    }
   });
+
+  const checkedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    // Outside every zone: Node's fetch keeps timers of its own while the body streams. Our signal,
+    // not fetch-event-source's: the body outlives its part.
+    const send = (headers?: Record<string, string>): Promise<Response> =>
+      inRootZone(() =>
+        fetchFn(input, { ...init, ...(headers && { headers }), signal: controller.signal }),
+      );
+    const response = await send().catch((error: unknown) => {
+      // The Fetch standard lets a header carry control characters other than NUL, CR and LF,
+      // and browsers send them; Node's fetch refuses them. A last event ID the platform cannot
+      // send must not end the stream: send the request again without it (as undici's own
+      // EventSource does), and say so once.
+      const { 'last-event-id': id, ...headers } = request.headers;
+      if (id === undefined || !hasControl(id) || controller.signal.aborted) throw error;
+      options.onLastEventIdOmitted?.(options.lastEventId);
+      return send(headers);
+    });
+    activity(0);
+    if (response.status === 204) {
+      response.body?.cancel().catch(noop);
+      throw new NoContent();
+    }
+    if (!response.ok) {
+      const body = await readSnippet(response, request.secrets);
+      throw new SseHttpError({
+        status: response.status,
+        statusText: response.statusText,
+        headers: responseHeaders(response.headers, request.secrets),
+        body,
+        url: request.displayUrl,
+        method: request.method,
+        retryAfter: parseRetryAfter(response.headers),
+      });
+    }
+    const contentType = response.headers.get('content-type');
+    if (!isEventStream(contentType) || response.body === null || response.status === 205) {
+      response.body?.cancel().catch(noop);
+      throw new SseContentTypeError({
+        contentType,
+        status: response.status,
+        url: request.displayUrl,
+      });
+    }
+    const scanner = new EventScanner({
+      maxEventSize: options.maxEventSize,
+      lastEventId: options.lastEventId,
+      onRetry: options.onRetry,
+      tooLarge: (size) =>
+        new SseEventTooLargeError({ limit: options.maxEventSize, size, url: request.displayUrl }),
+    });
+    // Called after `await reader.read()`, which zone.js cannot follow: in the caller's zone.
+    const deliver = inCallerZone((): void => {
+      for (let record = scanner.shift(); record !== undefined; record = scanner.shift()) {
+        // Aborted (or failed) while delivering this chunk: the rest is not wanted.
+        if (done || controller.signal.aborted) return;
+        if (typeof record === 'string') options.onLastEventId(record);
+        else options.onMessage(record);
+      }
+    });
+    // Open before the first byte is read, so that no event precedes the `open` state.
+    opened = true;
+    inCallerZone(options.onOpen)();
+    readBody(response.body, scanner, activity, deliver).then(() => settle(), settle);
+    return ENDED;
+  };
+
+  watchIdle();
+  fetchEventSource(request.url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    ...(request.credentials === undefined ? {} : { credentials: request.credentials }),
+    openWhenHidden: true,
+    fetch: checkedFetch,
+    onopen: () => Promise.resolve(),
+    onerror: (error: unknown) => {
+      throw error;
+    },
+  }).then(
+    // Resolved: the response was accepted and the body is ours (`settle` follows its read), or
+    // it was aborted before a response.
+    () => (opened ? undefined : settle()),
+    (error: unknown) => settle(error),
+  );
+
+  return () => {
+    done = true;
+    cancelIdle();
+    controller.abort();
+  };
 }
