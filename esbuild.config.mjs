@@ -44,18 +44,32 @@ const FES_NOTICE =
   '/*! @microsoft/fetch-event-source 2.0.1 | MIT License | Copyright (c) Microsoft Corporation.' +
   ' Full text in THIRD-PARTY-NOTICES.md */';
 
-/** esbuild plugin: bundles the CJS build of fetch-event-source, scoped. */
+/** Matches the files of the ES-module build of fetch-event-source, which the bundles use. */
+const ESM_TRANSPORT_FILES =
+  /[\\/]@microsoft[\\/]fetch-event-source[\\/]lib[\\/]esm[\\/][^\\/]+\.js$/;
+
+/**
+ * esbuild plugin: bundles fetch-event-source, scoped. The bundles take its ES-module build (no
+ * CommonJS wrappers: about 0.7 kB smaller min+gzip), with the same rebinding of `window` and
+ * `document` as {@link scopeFetchEventSource} applies to the CommonJS build Jest loads: the same
+ * source, the same scoping, in the module format each runner takes.
+ */
 export const scopedTransport = {
   name: 'rx-sse-scoped-transport',
   setup(b) {
     b.onResolve({ filter: /^@microsoft\/fetch-event-source$/ }, () => ({
-      path: require.resolve('@microsoft/fetch-event-source'),
+      path: join(dirname(require.resolve('@microsoft/fetch-event-source')), '../esm/index.js'),
     }));
     b.onResolve({ filter: new RegExp(`^${SCOPE_SPECIFIER}$`) }, () => ({ path: SCOPE_MODULE }));
-    b.onLoad({ filter: TRANSPORT_FILES }, async (args) => {
+    b.onLoad({ filter: ESM_TRANSPORT_FILES }, async (args) => {
       const { readFile } = await import('node:fs/promises');
-      const code = scopeFetchEventSource(await readFile(args.path, 'utf8'));
-      return { contents: `${FES_NOTICE}\n${code}`, loader: 'js' };
+      const { code } = transformSync(await readFile(args.path, 'utf8'), {
+        loader: 'js',
+        format: 'esm',
+        define: { window: '__rxSseScope.fesWindow', document: '__rxSseScope.fesDocument' },
+      });
+      const scope = `import * as __rxSseScope from ${JSON.stringify(SCOPE_SPECIFIER)};`;
+      return { contents: `${FES_NOTICE}\n${scope}\n${code}`, loader: 'js' };
     });
   },
 };

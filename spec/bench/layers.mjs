@@ -79,28 +79,28 @@ async function opener(variant) {
     }
     case 'openStream':
       return (url, onEvent) => {
-        const subscription = src
-          .openStream({
-            request: {
-              url,
-              displayUrl: url,
-              method: 'GET',
-              headers: { accept: 'text/event-stream' },
-              body: undefined,
-              credentials: undefined,
-              secrets: [],
-            },
-            fetch: (input, init) => globalThis.fetch(input, init),
-            maxEventSize: 8 << 20,
-            idleTimeout: undefined,
-            lastEventId: '',
-            onOpen: () => undefined,
-            onRetry: () => undefined,
-            onLastEventId: () => undefined,
-            onNoContent: () => undefined,
-          })
-          .subscribe({ next: onEvent, error: () => undefined });
-        return () => subscription.unsubscribe();
+        const abort = src.openStream({
+          request: {
+            url,
+            displayUrl: url,
+            method: 'GET',
+            headers: { accept: 'text/event-stream' },
+            body: undefined,
+            credentials: undefined,
+            secrets: [],
+          },
+          fetch: (input, init) => globalThis.fetch(input, init),
+          maxEventSize: 8 << 20,
+          idleTimeout: undefined,
+          lastEventId: '',
+          onOpen: () => undefined,
+          onRetry: () => undefined,
+          onLastEventId: () => undefined,
+          onNoContent: () => undefined,
+          onMessage: onEvent,
+          onEnd: () => undefined,
+        });
+        return abort;
       };
     case 'fromSseNoRetry':
     case 'fromSse': {
