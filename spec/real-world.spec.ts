@@ -3,7 +3,7 @@
  * kind of failure reported in public issue threads of other SSE clients (the thread is named on
  * each test), run against a real server through real fetch with the default options.
  */
-import { lastValueFrom, Subject, take, toArray } from 'rxjs';
+import { BehaviorSubject, lastValueFrom, Subject, take, toArray } from 'rxjs';
 import { z } from 'zod';
 import {
   createSseClient,
@@ -503,5 +503,120 @@ describe('retryNow: an app can end a backoff wait', () => {
       [2, 100_000],
     ]);
     subscription.unsubscribe();
+  });
+});
+
+describe('what a new user tried (a fresh pair of eyes on this round)', () => {
+  it('a retryNow that replays a value on subscribe (BehaviorSubject) does not skip the backoff', async () => {
+    server.route('/status-down', (_req, res) => res.writeHead(503).end());
+    const retries: RetryInfo[] = [];
+    const subscription = fromSse(`${server.url}/status-down`, {
+      retry: {
+        initialDelay: 50_000,
+        jitter: 'none',
+        retryNow: new BehaviorSubject('online'),
+        onRetry: (i) => retries.push(i),
+      },
+    }).subscribe({ error: () => undefined });
+    await until(() => retries.length === 1, 'the first wait');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a replayed value would retry at once
+    expect(server.requestsTo('/status-down')).toHaveLength(1);
+    subscription.unsubscribe();
+  });
+
+  it('a retryNow that fails is ignored, and the stream still closes its socket on unsubscribe', async () => {
+    let n = 0;
+    server.route('/recovering', (_req, res) => {
+      if (n++ === 0) res.writeHead(503).end();
+      else openSse(res).write(encodeEvent({ data: 'up' }));
+    });
+    const retryNow = new Subject<void>();
+    const subscription = fromSse(`${server.url}/recovering`, {
+      retry: { initialDelay: 30_000, retryNow },
+    }).subscribe({ error: () => undefined });
+    await until(() => n === 1, 'the first request');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    retryNow.next();
+    await server.waitFor(() => server.openResponses() === 1, 'the stream open');
+    retryNow.error(new Error('network monitor failed'));
+    subscription.unsubscribe();
+    await server.waitFor(() => server.openResponses() === 0, 'the server saw the close');
+  });
+
+  it('a request fetch would refuse before sending anything is a TypeError, not a retry loop', async () => {
+    server.route('/never', (_req, res) => openSse(res).end());
+    for (const options of [
+      { headers: { authorization: 'Bearer abc\u2010def' } }, // a pasted hyphen
+      { headers: { 'bad header': 'x' } },
+      { method: 'GET', body: { q: 1 } },
+    ]) {
+      const outcome = await settle(
+        fromSse(`${server.url}/never`, { ...options, retry: { initialDelay: 1 } }),
+      );
+      expect(outcome.error).toBeInstanceOf(TypeError);
+      expect(String(outcome.error)).not.toMatch(/abc/); // a header value may be a secret
+    }
+    expect(server.requestsTo('/never')).toHaveLength(0);
+  });
+
+  it("an error of the caller's own is delivered as it is, not rewritten", async () => {
+    const mine = new Error('no session');
+    const outcome = await settle(
+      fromSse(`${server.url}/never`, {
+        body: {},
+        headers: () => {
+          throw mine;
+        },
+      }),
+    );
+    expect(outcome.error).toBe(mine);
+    expect(mine.message).toBe('no session');
+  });
+
+  it('a dedupe.compare or completeOn that throws ends the stream with its error, no retry', async () => {
+    let n = 0;
+    server.route('/ordered-throw', (_req, res) => {
+      n++;
+      openSse(res).end(encodeEvent({ id: '1', data: 'x' }) + encodeEvent({ id: '2', data: 'y' }));
+    });
+    const boom = new Error('boom');
+    const outcome = await settle(
+      fromSse(`${server.url}/ordered-throw`, {
+        retry: { initialDelay: 1 },
+        dedupe: {
+          compare: () => {
+            throw boom;
+          },
+        },
+      }),
+    );
+    expect(outcome.error).toBe(boom);
+    expect(n).toBe(1);
+  });
+
+  it('a shared endpoint reports closed to each call that leaves', async () => {
+    server.route('/shared-state', (_req, res) => openSse(res).write(encodeEvent({ data: '1' })));
+    const api = createSseClient({
+      baseUrl: server.url,
+      decode: 'text',
+      endpoints: {
+        feed: defineEndpoint({
+          path: '/shared-state',
+          events: { message: z.string() },
+          share: { gracePeriod: 0 },
+        }),
+      },
+    });
+    const first = new BehaviorSubject<SseConnectionState>({ status: 'idle' });
+    const second = new BehaviorSubject<SseConnectionState>({ status: 'idle' });
+    const a = api.feed({ state: first }).subscribe();
+    const b = api.feed({ state: second }).subscribe();
+    await until(() => first.value.status === 'open' && second.value.status === 'open', 'open');
+    a.unsubscribe();
+    expect(first.value.status).toBe('closed');
+    expect(second.value.status).toBe('open');
+    b.unsubscribe();
+    expect(second.value.status).toBe('closed');
+    await server.waitFor(() => server.openResponses() === 0, 'the shared connection closed');
   });
 });

@@ -175,6 +175,18 @@ describe('toAsyncIterable: leaving the loop closes the connection', () => {
     await closed('/throw');
   });
 
+  it('throw() from a generator delegating with yield*: the socket closes, the error passes on', async () => {
+    numbered('/delegated', 5);
+    async function* answer(): AsyncGenerator<SseMessage> {
+      yield* toAsyncIterable(fromSse(`${server.url}/delegated`));
+    }
+    const generator = answer();
+    await expect(generator.next()).resolves.toMatchObject({ value: { data: '1' } });
+    const failure = new Error('cancelled by the caller');
+    await expect(generator.throw(failure)).rejects.toBe(failure);
+    await closed('/delegated');
+  });
+
   it('aborting the signal while the loop waits ends it normally', async () => {
     numbered('/abort', 2); // then stays open: the loop waits for a third event
     const controller = new AbortController();

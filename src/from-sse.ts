@@ -236,6 +236,9 @@ export interface FromSseOptions {
 
 const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024;
 
+/** `globalThis.fetch` looked up at call time (tests and polyfills may replace it). */
+const defaultFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
+
 /** Whether the stream pauses while hidden; throws when the two switches contradict each other. */
 function pausesWhenHidden({ pauseWhenHidden, openWhenHidden }: FromSseOptions): boolean {
   if (pauseWhenHidden !== undefined && openWhenHidden === pauseWhenHidden) {
@@ -300,7 +303,7 @@ export function fromSse(
       return undefined;
     }
 
-    const fetchFn: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const fetchFn = options.fetch ?? defaultFetch;
     const schedule = new ReconnectSchedule(retryConfig, options.idempotent);
     const resetOnSuccess = retryConfig === false || retryConfig.resetOnSuccess !== false;
     const deduper = new Deduper(options.dedupe ?? 'auto');
@@ -405,7 +408,13 @@ export function fromSse(
 
     /** An event of the open connection: dedupe, deliver, and end the stream on `completeOn`. */
     const receive = (message: SseMessage): void => {
-      if (!deduper.accept(message)) {
+      let fresh: boolean;
+      try {
+        fresh = deduper.accept(message);
+      } catch (error) {
+        return close({ error }); // Thrown by your `dedupe.compare`.
+      }
+      if (!fresh) {
         warn({
           code: 'duplicate',
           event: message,
@@ -416,7 +425,13 @@ export function fromSse(
       lastEventId = message.lastEventId;
       if (resetOnSuccess) schedule.delivered();
       subscriber.next(message);
-      if (completes?.(message)) close();
+      let last: boolean | undefined;
+      try {
+        last = completes?.(message);
+      } catch (error) {
+        return close({ error }); // Thrown by your `completeOn` predicate.
+      }
+      if (last === true) close();
     };
 
     /** The connection ended with `error` (an `SseClosedError` for a clean end): what now? */
@@ -433,7 +448,7 @@ export function fromSse(
       const decision = schedule.decide(error);
       if (decision.action === 'complete') return close();
       if (decision.action === 'error') {
-        if (decision.reason !== undefined && error instanceof Error) {
+        if (decision.reason !== undefined && isSseError(error)) {
           error.message += ` (not retried: ${decision.reason}; set idempotent: true if the server can take it again)`;
         }
         return close({ error });
@@ -464,21 +479,30 @@ export function fromSse(
         until.then(next, (error: unknown) => done || close({ error }));
         return;
       }
-      const scheduler = retryConfig === false ? undefined : retryConfig.scheduler;
-      const stopTimer =
-        scheduler === undefined
-          ? untrackedTimeout(next, until)
-          : untrackedTimer(until, scheduler).subscribe(next);
-      const unwatchOnline = whenBackOnline(next);
-      const wake =
-        retryConfig === false ? undefined : retryConfig.retryNow?.subscribe(() => next());
+      const config = retryConfig === false ? undefined : retryConfig;
+      /** What to undo when the wait ends, filled as the wait starts. */
+      const stops: (() => void)[] = [];
       cancel = () => {
         done = true;
-        if (typeof stopTimer === 'function') stopTimer();
-        else stopTimer.unsubscribe();
-        unwatchOnline();
-        wake?.unsubscribe();
+        for (const stop of stops) stop();
       };
+      if (config?.scheduler === undefined) {
+        stops.push(untrackedTimeout(next, until));
+      } else {
+        const timer = untrackedTimer(until, config.scheduler).subscribe(next);
+        stops.push(() => timer.unsubscribe());
+      }
+      if (done) return; // The scheduler ran the timer at once: connecting already.
+      stops.push(whenBackOnline(next));
+      // Only what happens during the wait ends it: a value the notifier holds and replays on
+      // subscribe (a BehaviorSubject, `startWith`) is not news, and its error is not ours.
+      let listening = false;
+      const wake = config?.retryNow?.subscribe({
+        next: () => listening && next(),
+        error: () => undefined,
+      });
+      listening = true;
+      if (wake !== undefined) stops.push(() => wake.unsubscribe());
     };
 
     const unwatch = pauses

@@ -187,5 +187,11 @@ function iterate<T>(
       stop();
       return Promise.resolve(DONE);
     },
+    // `gen.throw(error)` on a generator delegating here with `yield*`: close, and pass it on.
+    throw(error?: unknown) {
+      stop();
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows the caller's value as it is
+      return Promise.reject(error);
+    },
   };
 }

@@ -144,7 +144,8 @@ export type SseStateObserver =
  *   an event is dropped when its `id`, `event` name and `data` all equal one of the last 1,000
  *   delivered events that had an id. A server that restarted and numbers its events from 1 again,
  *   a replica after a failover or a server that counts per connection sends new data: nothing of
- *   it is dropped. Events without an id are never dropped.
+ *   it is dropped. Events without an id are never dropped. A server that numbers per connection
+ *   and sends the same data under the same ids again looks exactly like a replay: use `false`.
  * - `false`: deliver whatever the server sends.
  * - `{ compare }`: for servers whose ids are ordered and never restart (e.g. ULIDs, a database
  *   sequence): on a resumed connection, drop events whose id is not after the highest delivered,

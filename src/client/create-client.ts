@@ -443,11 +443,21 @@ function endpointCall(
       return prepare(args, report).pipe(
         switchMap((call) => {
           const connection = connectionFor(keyOf(args, call), call, args);
-          if (connection.last !== undefined) report(connection.last);
-          connection.observers.add(report);
+          // This call's view of the shared connection: it ends with `closed` when the call
+          // leaves, even though the connection may live on for others (or its grace period).
+          let seen: SseConnectionState | undefined;
+          const observe = (state: SseConnectionState): void => {
+            seen = state;
+            report(state);
+          };
+          if (connection.last !== undefined) observe(connection.last);
+          connection.observers.add(observe);
           return connection.events.pipe(
             untilAborted(args.signal),
-            finalize(() => connection.observers.delete(report)),
+            finalize(() => {
+              connection.observers.delete(observe);
+              if (seen?.status !== 'closed') report({ status: 'closed' });
+            }),
           );
         }),
       );

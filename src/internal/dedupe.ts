@@ -25,7 +25,7 @@ function same(a: SseMessage, b: SseMessage): boolean {
  */
 export class Deduper {
   /** `'auto'`: the latest delivered events with an id, oldest first (up to twice the window). */
-  private recent: SseMessage[] = [];
+  private recent: SseMessage[] | undefined;
   /** `'auto'`: where the last repeat was found, to look right after it for the next one. */
   private cursor = -1;
   /** `{ compare }`: the highest id delivered. */
@@ -41,7 +41,7 @@ export class Deduper {
 
   /** A connection starts; `resumed` when it is not the first. */
   connection(resumed: boolean): void {
-    this.replaying = resumed && (this.highest !== undefined || this.recent.length > 0);
+    this.replaying = resumed && (this.highest !== undefined || this.recent !== undefined);
     this.cursor = -1;
   }
 
@@ -63,7 +63,7 @@ export class Deduper {
       if (this.isRepeat(message)) return false;
       this.replaying = false;
     }
-    const { recent } = this;
+    const recent = (this.recent ??= []);
     recent.push(message);
     if (recent.length >= 2 * DEDUPE_WINDOW) recent.splice(0, DEDUPE_WINDOW);
     return true;
@@ -71,7 +71,7 @@ export class Deduper {
 
   /** Whether `message` equals a remembered one: right after the last repeat first, then any. */
   private isRepeat(message: SseMessage): boolean {
-    const { recent } = this;
+    const recent = this.recent ?? [];
     const next = this.cursor + 1;
     if (next > 0 && next < recent.length && same(recent[next] as SseMessage, message)) {
       this.cursor = next;

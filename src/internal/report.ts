@@ -24,11 +24,13 @@ export function callSafely<A extends unknown[]>(callback: (...args: A) => void, 
   }
 }
 
+const ignore = (): void => undefined;
+
 /** A safe `report(state)` for an optional state observer (a function or a Subject). */
 export function stateReporter(
   observer: SseStateObserver | undefined,
 ): (state: SseConnectionState) => void {
-  if (observer === undefined) return () => undefined;
+  if (observer === undefined) return ignore;
   const next =
     typeof observer === 'function' ? observer : (s: SseConnectionState) => observer.next(s);
   return (state) => callSafely(next, state);

@@ -130,7 +130,9 @@ export class ReconnectSchedule {
     const { config } = this;
     const opened = this.openedAt !== undefined;
     const closed = isSseError(error, 'closed');
-    if (!this.resendable) {
+    // Only rx-sse's own errors say what happened to the request; an error of the caller's (a
+    // `headers` function that threw) was raised before anything was sent.
+    if (!this.resendable && isSseError(error)) {
       if (opened) {
         return closed
           ? { action: 'complete' }

@@ -10,8 +10,8 @@ import {
   retry,
   tap,
   throwError,
+  Observable,
   type MonoTypeOperatorFunction,
-  type Observable,
   type SchedulerLike,
 } from 'rxjs';
 import { untrackedTimer } from '../internal/timers.js';
@@ -141,7 +141,9 @@ export function backoffDelay(
 }
 
 /**
- * The wait before a retry: `delay` ms, or until `wake` emits if that is sooner.
+ * The wait before a retry: `delay` ms, or until `wake` emits if that is sooner. Only what `wake`
+ * emits during the wait counts: a value it replays on subscribe (a `BehaviorSubject`,
+ * `startWith`) is not news, and its error is ignored.
  *
  * @internal
  */
@@ -152,7 +154,17 @@ export function retryWait(
 ): Observable<unknown> {
   // Not a zone task: a backoff wait must not hold a zone.js app's stability.
   const wait = untrackedTimer(delay, scheduler);
-  return wake === undefined ? wait : race(wait, wake);
+  if (wake === undefined) return wait;
+  const news = new Observable<unknown>((subscriber) => {
+    let listening = false;
+    const subscription = wake.subscribe({
+      next: (value) => listening && subscriber.next(value),
+      error: () => undefined,
+    });
+    listening = true;
+    return subscription;
+  });
+  return race(wait, news);
 }
 
 /**

@@ -256,6 +256,33 @@ export function openStream(options: StreamOptions): () => void {
     }
   });
 
+  /**
+   * Reads the accepted response's body to its end. Its own function, so that nothing of the
+   * request (fetch-event-source's init, our `send`) stays reachable while the stream is open.
+   */
+  const read = (body: ReadableStream<Uint8Array>): void => {
+    const scanner = new EventScanner({
+      maxEventSize: options.maxEventSize,
+      lastEventId: options.lastEventId,
+      onRetry: options.onRetry,
+      tooLarge: (size) =>
+        new SseEventTooLargeError({ limit: options.maxEventSize, size, url: request.displayUrl }),
+    });
+    // Called after `await reader.read()`, which zone.js cannot follow: in the caller's zone.
+    const deliver = inCallerZone((): void => {
+      for (let record = scanner.shift(); record !== undefined; record = scanner.shift()) {
+        // Aborted (or failed) while delivering this chunk: the rest is not wanted.
+        if (done || failure !== undefined) return;
+        if (typeof record === 'string') options.onLastEventId(record);
+        else options.onMessage(record);
+      }
+    });
+    // Open before the first byte is read, so that no event precedes the `open` state.
+    opened = true;
+    inCallerZone(options.onOpen)();
+    readBody(body, scanner, activity, deliver).then(() => settle(), settle);
+  };
+
   const checkedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     // Outside every zone: Node's fetch keeps timers of its own while the body streams. Our signal,
     // not fetch-event-source's: the body outlives its part.
@@ -299,26 +326,7 @@ export function openStream(options: StreamOptions): () => void {
         url: request.displayUrl,
       });
     }
-    const scanner = new EventScanner({
-      maxEventSize: options.maxEventSize,
-      lastEventId: options.lastEventId,
-      onRetry: options.onRetry,
-      tooLarge: (size) =>
-        new SseEventTooLargeError({ limit: options.maxEventSize, size, url: request.displayUrl }),
-    });
-    // Called after `await reader.read()`, which zone.js cannot follow: in the caller's zone.
-    const deliver = inCallerZone((): void => {
-      for (let record = scanner.shift(); record !== undefined; record = scanner.shift()) {
-        // Aborted (or failed) while delivering this chunk: the rest is not wanted.
-        if (done || controller.signal.aborted) return;
-        if (typeof record === 'string') options.onLastEventId(record);
-        else options.onMessage(record);
-      }
-    });
-    // Open before the first byte is read, so that no event precedes the `open` state.
-    opened = true;
-    inCallerZone(options.onOpen)();
-    readBody(response.body, scanner, activity, deliver).then(() => settle(), settle);
+    read(response.body);
     return ENDED;
   };
 

@@ -108,6 +108,31 @@ function checkUrl(href: string): void {
   }
 }
 
+/**
+ * Refuses, with a `TypeError` naming what is wrong, a request that `fetch` would refuse on every
+ * attempt without sending anything — a header name or value it cannot carry (a value with a
+ * character above U+00FF, such as a pasted `‐`), a GET or HEAD with a body — instead of reporting
+ * a network error and retrying it forever. The platform's `Headers` judges the headers; a value is
+ * never quoted (it may be a token).
+ */
+function checkRequest(method: string, headers: Record<string, string>, body: unknown): void {
+  if ((method === 'GET' || method === 'HEAD') && body !== undefined) {
+    throw new TypeError(`rx-sse: a ${method} request cannot have a body: use POST, or no body`);
+  }
+  if (typeof Headers !== 'function') return;
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      new Headers([[name, value]]);
+    } catch {
+      throw new TypeError(
+        /^[!#$%&'*+.^_`|~\w-]+$/.test(name)
+          ? `rx-sse: fetch cannot send the request header "${name}": its value has a character no header can carry`
+          : 'rx-sse: a request header name is not a valid HTTP token',
+      );
+    }
+  }
+}
+
 /** Resolves everything a connection attempt needs. Throws what the caller's functions throw. */
 export async function prepareRequest(
   spec: RequestSpec,
@@ -137,10 +162,12 @@ export async function prepareRequest(
   }
   const href = String(url);
   checkUrl(href);
+  const method = (spec.method ?? (payload === undefined ? 'GET' : 'POST')).toUpperCase();
+  checkRequest(method, headers, payload);
   return {
     url: href,
     displayUrl: redactUrl(href),
-    method: (spec.method ?? (payload === undefined ? 'GET' : 'POST')).toUpperCase(),
+    method,
     headers,
     body: payload,
     credentials: spec.credentials,
