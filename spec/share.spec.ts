@@ -110,8 +110,9 @@ describe('endpoint share option', () => {
     expect((await a).map((e) => e.data)).toEqual([1]);
     expect((await b).map((e) => e.data)).toEqual([1, 2]);
     expect(mock.connections).toHaveLength(1);
-    expect(statesA).toEqual(['connecting', 'open']);
-    expect(statesB).toEqual(['connecting', 'open']);
+    // Each caller's view ends with `closed` when it leaves, while the connection serves the other.
+    expect(statesA).toEqual(['connecting', 'open', 'closed']);
+    expect(statesB).toEqual(['connecting', 'open', 'closed']);
     expect(await connection.done).toBe('aborted');
   });
 });
