@@ -5,15 +5,10 @@
  * resource, and destroying the component closes the connection. The server's records are the
  * ground truth.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { encodeEvent, openSse, startServer, type SseServer } from '../support/sse-server.js';
-import { launchChromium, openPage, type PageProblems } from './harness.js';
+import { encodeEvent, openSse, type SseServer } from '../support/sse-server.js';
+import { openPage, startFixturePage, type PageProblems } from './harness.js';
 
 let browser: Browser;
 let server: SseServer;
@@ -25,31 +20,11 @@ const streams = new Map<string, ServerResponse>();
 const scorePath = (match: string) => `/resource/matches/${match}/score`;
 
 beforeAll(async () => {
-  const out = await mkdtemp(join(tmpdir(), 'rx-sse-resource-'));
-  const bundle = join(out, 'page.js');
-  const [, launched] = await Promise.all([
-    promisify(execFile)(process.execPath, [
-      join(__dirname, 'fixtures/build-fixture.mjs'),
-      join(__dirname, 'fixtures/resource-page.ts'),
-      bundle,
-    ]),
-    launchChromium(),
-  ]);
-  browser = launched;
-  const script = await readFile(bundle, 'utf8');
-  await rm(out, { recursive: true, force: true });
-  server = await startServer();
-  server.route('/resource/', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(
-      '<!doctype html><title>score</title><app-root></app-root>' +
-        '<script type="module" src="/resource/page.js"></script>',
-    );
-  });
-  server.route('/resource/page.js', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
-  });
-  server.route('/favicon.ico', (_req, res) => res.writeHead(204).end());
+  ({ browser, server } = await startFixturePage(
+    'resource-page.ts',
+    '/resource/',
+    '<app-root></app-root>',
+  ));
   // `missing` has no route: the server answers 404.
   for (const match of ['final', 'semifinal']) {
     server.route(scorePath(match), (_req, res) => {

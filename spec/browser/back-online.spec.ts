@@ -14,16 +14,11 @@
  * in a browser context Playwright does not manage (it emulates focus on its own pages, which keeps
  * them visible), as in pause-when-hidden.spec.ts.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { encodeEvent, openSse, startServer, type SseServer } from '../support/sse-server.js';
+import { encodeEvent, openSse, type SseServer } from '../support/sse-server.js';
 import { until } from '../support/until.js';
 import type { BackEntry } from './fixtures/back-online-page.js';
-import { launchChromium, openPage, type PageProblems } from './harness.js';
+import { openPage, startFixturePage, type PageProblems } from './harness.js';
 
 let browser: Browser;
 let server: SseServer;
@@ -33,30 +28,7 @@ const serverLog: BackEntry[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  const out = await mkdtemp(join(tmpdir(), 'rx-sse-back-online-'));
-  const bundle = join(out, 'page.js');
-  const [, launched] = await Promise.all([
-    promisify(execFile)(process.execPath, [
-      join(__dirname, 'fixtures/build-fixture.mjs'),
-      join(__dirname, 'fixtures/back-online-page.ts'),
-      bundle,
-    ]),
-    launchChromium(),
-  ]);
-  browser = launched;
-  const script = await readFile(bundle, 'utf8');
-  await rm(out, { recursive: true, force: true });
-  server = await startServer();
-  server.route('/back/', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(
-      '<!doctype html><title>back</title><script type="module" src="/back/page.js"></script>',
-    );
-  });
-  server.route('/back/page.js', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
-  });
-  server.route('/favicon.ico', (_req, res) => res.writeHead(204).end());
+  ({ browser, server } = await startFixturePage('back-online-page.ts', '/back/'));
   server.route('/back/log', (_req, res, seen) => {
     serverLog.push(JSON.parse(seen.body) as BackEntry);
     res.writeHead(204).end();

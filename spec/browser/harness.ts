@@ -41,6 +41,52 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 }
 
+/** A fixture page served by a test server, with the browser that will open it. */
+export interface FixturePage {
+  readonly browser: Browser;
+  readonly server: SseServer;
+  /** The page's bundle, as served. */
+  readonly script: string;
+}
+
+/**
+ * Bundles a page of `spec/browser/fixtures/` as the package build bundles rx-sse (the scoped
+ * transport included), launches Chromium meanwhile, and starts a server that answers `prefix`
+ * with a page (`body`, then the bundle as a module script), `${prefix}page.js` with the bundle,
+ * and `/favicon.ico`.
+ */
+export async function startFixturePage(
+  fixture: string,
+  prefix: string,
+  body = '',
+): Promise<FixturePage> {
+  const out = await mkdtemp(join(tmpdir(), 'rx-sse-fixture-'));
+  const bundle = join(out, 'page.js');
+  const [, browser] = await Promise.all([
+    promisify(execFile)(process.execPath, [
+      join(__dirname, 'fixtures/build-fixture.mjs'),
+      join(__dirname, 'fixtures', fixture),
+      bundle,
+    ]),
+    launchChromium(),
+  ]);
+  const script = await readFile(bundle, 'utf8');
+  await rm(out, { recursive: true, force: true });
+  const server = await startServer();
+  server.route(prefix, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      `<!doctype html><title>${fixture}</title>${body}` +
+        `<script type="module" src="${prefix}page.js"></script>`,
+    );
+  });
+  server.route(`${prefix}page.js`, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
+  });
+  server.route('/favicon.ico', (_req, res) => res.writeHead(204).end());
+  return { browser, server, script };
+}
+
 /** Builds an example app with the documented command into a fresh temporary directory. */
 export async function buildApp(
   app: 'react' | 'angular',

@@ -4,21 +4,10 @@
  * end of each answer until the test has seen the beginning on screen; its records say which
  * connections are open.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import {
-  encodeEvent,
-  openSse,
-  startServer,
-  type SeenRequest,
-  type SseServer,
-} from '../support/sse-server.js';
-import { launchChromium, openPage, type PageProblems } from './harness.js';
+import { encodeEvent, openSse, type SeenRequest, type SseServer } from '../support/sse-server.js';
+import { openPage, startFixturePage, type PageProblems } from './harness.js';
 
 let browser: Browser;
 let server: SseServer;
@@ -28,31 +17,11 @@ let problems: PageProblems;
 const held = new Map<string, ServerResponse>();
 
 beforeAll(async () => {
-  const out = await mkdtemp(join(tmpdir(), 'rx-sse-tanstack-'));
-  const bundle = join(out, 'page.js');
-  const [, launched] = await Promise.all([
-    promisify(execFile)(process.execPath, [
-      join(__dirname, 'fixtures/build-fixture.mjs'),
-      join(__dirname, 'fixtures/tanstack-page.tsx'),
-      bundle,
-    ]),
-    launchChromium(),
-  ]);
-  browser = launched;
-  const script = await readFile(bundle, 'utf8');
-  await rm(out, { recursive: true, force: true });
-  server = await startServer();
-  server.route('/tanstack/', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(
-      '<!doctype html><title>answer</title><div id="root"></div>' +
-        '<script type="module" src="/tanstack/page.js"></script>',
-    );
-  });
-  server.route('/tanstack/page.js', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(script);
-  });
-  server.route('/favicon.ico', (_req, res) => res.writeHead(204).end());
+  ({ browser, server } = await startFixturePage(
+    'tanstack-page.tsx',
+    '/tanstack/',
+    '<div id="root"></div>',
+  ));
   server.route('/tanstack/answer', (_req, res, seen) => {
     // `connection: close`: the socket closes with the response, so Chromium's keep-alive pool
     // cannot delay what the server sees.
