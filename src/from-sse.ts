@@ -308,13 +308,6 @@ export function fromSse(
     const resetOnSuccess = retryConfig === false || retryConfig.resetOnSuccess !== false;
     const deduper = new Deduper(options.dedupe ?? 'auto');
     const completes = completeMatcher(options.completeOn);
-    const spec = {
-      url,
-      method: options.method,
-      headers: [options.headers],
-      body: options.body,
-      credentials: options.credentials,
-    };
     const warn = (warning: SseWarning): void => {
       if (onWarning !== undefined) callSafely(onWarning, warning);
     };
@@ -352,7 +345,7 @@ export function fromSse(
       phase = 'closed';
       cancel?.();
       unwatch?.();
-      signal?.removeEventListener('abort', onAbort);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     };
 
     /** One connection attempt, resuming from the last event ID. */
@@ -365,6 +358,14 @@ export function fromSse(
       cancel = () => {
         aborted = true;
         abort?.();
+      };
+      // What the request is made of, built per attempt (kept by nothing while a stream is open).
+      const spec = {
+        url,
+        method: options.method,
+        headers: [options.headers],
+        body: options.body,
+        credentials: options.credentials,
       };
       prepareRequest(spec, lastEventId === unsendableId ? '' : lastEventId).then(
         (request) => {
@@ -517,8 +518,8 @@ export function fromSse(
           }
         })
       : undefined;
-    const onAbort = (): void => close();
-    signal?.addEventListener('abort', onAbort);
+    const onAbort = signal && ((): void => close());
+    if (onAbort) signal.addEventListener('abort', onAbort);
 
     if (unwatch !== undefined && isHidden()) {
       phase = 'paused';
