@@ -594,6 +594,40 @@ describe('what a new user tried (a fresh pair of eyes on this round)', () => {
     expect(n).toBe(1);
   });
 
+  it('unsubscribing from inside the state observer or onRetry leaves no request behind', async () => {
+    server.route('/flaky', (_req, res) => res.writeHead(503).end());
+    for (const leaveOn of ['connecting', 'reconnecting', 'onRetry'] as const) {
+      const before = server.requestsTo('/flaky').length;
+      let left = false;
+      const subscription = new Subject<void>();
+      const stream = fromSse(`${server.url}/flaky`, {
+        retry: {
+          initialDelay: 1,
+          maxDelay: 1,
+          onRetry: () => {
+            if (leaveOn === 'onRetry') subscription.next();
+          },
+        },
+        state: (state) => {
+          // The first `connecting` is reported during subscribe: leave on the second.
+          const retrying = state.status === 'connecting' && state.attempt > 0;
+          if ((leaveOn === 'connecting' && retrying) || leaveOn === state.status) {
+            subscription.next();
+          }
+        },
+      }).subscribe({ error: () => undefined });
+      subscription.subscribe(() => {
+        left = true;
+        stream.unsubscribe();
+      });
+      await until(() => left, `leaving on ${leaveOn}`);
+      const made = server.requestsTo('/flaky').length;
+      await new Promise((resolve) => setTimeout(resolve, 30)); // 30 retry delays: none may come
+      expect(server.requestsTo('/flaky').length).toBe(made);
+      expect(made - before).toBeLessThanOrEqual(2);
+    }
+  });
+
   it('a shared endpoint reports closed to each call that leaves', async () => {
     server.route('/shared-state', (_req, res) => openSse(res).write(encodeEvent({ data: '1' })));
     const api = createSseClient({

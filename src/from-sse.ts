@@ -330,6 +330,8 @@ export function fromSse(
     let connections = 0;
     let authRetried = false;
     let displayUrl = '';
+    /** Whether the stream ended — also from inside a callback of ours (`state`, `onRetry`). */
+    const isClosed = (): boolean => phase === 'closed';
 
     /** Ends the stream for good: completes it, or errors it with `failure.error`. */
     const close = (failure?: { readonly error: unknown }): void => {
@@ -353,6 +355,7 @@ export function fromSse(
       phase = 'connecting';
       deduper.connection(connections++ > 0);
       report({ status: 'connecting', attempt: schedule.attempt });
+      if (isClosed()) return; // Unsubscribed by the state observer.
       let abort: (() => void) | undefined;
       let aborted = false;
       cancel = () => {
@@ -444,6 +447,7 @@ export function fromSse(
       if (denied && hook !== undefined && !authRetried) {
         authRetried = true;
         report({ status: 'reconnecting', attempt: 0, delay: 0, error });
+        if (isClosed()) return;
         return wait(Promise.resolve().then(() => hook(error)));
       }
       const decision = schedule.decide(error);
@@ -457,7 +461,7 @@ export function fromSse(
       const info = { error, attempt: decision.attempt, delay: decision.delay };
       report({ status: 'reconnecting', ...info });
       if (retryConfig !== false && retryConfig.onRetry) callSafely(retryConfig.onRetry, info);
-      wait(decision.delay);
+      if (!isClosed()) wait(decision.delay); // Unless a callback just unsubscribed.
     };
 
     /**
