@@ -40,6 +40,7 @@ type CrossTabWindow = Window & {
     unsubscribe(): void;
     subscribeAt(at: number): void;
     subscribeMissing(): void;
+    ask(): void;
     timedFetch(path: string): Promise<number>;
   };
 };
@@ -106,6 +107,9 @@ beforeAll(async () => {
     }
     live.add(res);
     res.on('close', () => live.delete(res));
+  });
+  server.route('/ct/answer', (_req, res) => {
+    openSse(res, { connection: 'close' }).write(encodeEvent({ event: 'tick', data: '{"n":1}' }));
   });
   server.route('/ct/missing', (_req, res) => {
     // Late enough for every tab to have joined before the answer.
@@ -365,6 +369,27 @@ describe('share: { crossTab: true } in Chromium', () => {
     }
     expect(streams()).toHaveLength(5);
     expect(mostAtOnce(streams())).toBe(1);
+  }, 60_000);
+
+  it('a POST endpoint with crossTab shares within each tab: closing a tab sends nothing again', async () => {
+    const pages = await openTabs(2);
+    for (const page of pages) {
+      await page.evaluate(() => (window as unknown as CrossTabWindow).crossTab.ask());
+    }
+    await until(
+      async () => (await Promise.all(pages.map(logOf))).every((log) => log.ticks.length === 1),
+      'the answer in both tabs',
+      { interval: 50 },
+    );
+    const answers = (): SeenRequest[] => server.requestsTo('/ct/answer');
+    expect(answers()).toHaveLength(2); // one per tab: a handover would send the POST again
+    await pages[0]!.close();
+    await server.waitFor(
+      () => answers().filter((r) => r.closedAt === undefined).length === 1,
+      'tab 0 left',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a takeover would come within this
+    expect(answers()).toHaveLength(2);
   }, 60_000);
 
   it('a 404 reaches every tab’s subscribers as SseHttpError, from one request', async () => {

@@ -31,6 +31,7 @@ import {
 import { browserTabs, crossTabName, crossTabStream } from '../share/cross-tab.js';
 import { shareLingering } from '../share/linger.js';
 import type { SseSharing } from '../share/share-sse.js';
+import { isResendable } from '../retry/reconnect.js';
 import { resolveHeaders } from '../transport/request.js';
 import type { SseConnectionState, SseMessage } from '../types.js';
 import { decodeEvents, validate, type DecodePolicies } from './decode.js';
@@ -374,7 +375,10 @@ function endpointCall(
 
   // Shared: one connection per key — by default the request itself (method, URL, body); across
   // tabs, the endpoint, the request and the app's key.
-  const tabs = sharing.crossTab === true ? browserTabs() : undefined;
+  // A handover connects again from another tab: only for requests that may be sent again (a POST
+  // answer is never re-sent on its own), so a non-idempotent endpoint shares within its tab.
+  const resendable = pick('idempotent') ?? isResendable(method ?? 'GET');
+  const tabs = sharing.crossTab === true && resendable ? browserTabs() : undefined;
   const connections = new Map<string, SharedConnection>();
   const keyOf = (args: AnyCallArgs, call: PreparedCall): string => {
     const { key } = sharing;

@@ -65,6 +65,9 @@ export interface SseSharing {
    * - A tab that joins a running connection receives events from then on, and the last `replay`
    *   ones at once (not what the server sends when a connection opens).
    * - `pauseWhenHidden` does not apply: the connection serves tabs that may be visible.
+   * - Only for requests that may be sent again (GET, or `idempotent: true`): a handover connects
+   *   again from another tab, and a POST is never re-sent on its own, so a POST endpoint shares
+   *   within each tab.
    * - Where `navigator.locks` or `BroadcastChannel` is missing (Node, server-side rendering, older
    *   browsers), calls share within their tab, as without `crossTab`.
    * @defaultValue false
