@@ -371,6 +371,56 @@ describe('share: { crossTab: true } in Chromium', () => {
     expect(mostAtOnce(streams())).toBe(1);
   }, 60_000);
 
+  it('churn for 8 s: tabs joining, leaving and closing at random: one connection at a time, every session contiguous', async () => {
+    startTicking();
+    // A fixed seed (Mulberry32): the same sequence of joins, leaves and closes on every run.
+    let seed = 20261129;
+    const random = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const context = await browser.newContext();
+    let next = 4;
+    const tabs = (await openTabs(4, { context })).map((page) => ({ page, from: -1 }));
+    /** Each tab's sessions: where in its log each one began and ended. */
+    const sessions: { page: Page; from: number; to: number }[] = [];
+    const leave = async (tab: { page: Page; from: number }): Promise<void> => {
+      const { ticks } = await logOf(tab.page);
+      await unsubscribe(tab.page);
+      sessions.push({ page: tab.page, from: tab.from, to: ticks.length });
+      tab.from = -1;
+    };
+    const until8s = Date.now() + 8000;
+    while (Date.now() < until8s) {
+      const tab = tabs[Math.floor(random() * tabs.length)]!;
+      const roll = random();
+      if (tab.from < 0 && roll < 0.6) {
+        tab.from = (await logOf(tab.page)).ticks.length;
+        await subscribe(tab.page);
+      } else if (tab.from >= 0 && roll < 0.8) {
+        await leave(tab);
+      } else if (roll >= 0.8) {
+        // Close the tab, whatever it was doing (perhaps holding the connection), and open another.
+        if (tab.from >= 0) await leave(tab);
+        await tab.page.close();
+        tab.page = (await openTabs(1, { context, from: next++ }))[0]!;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 + random() * 250));
+    }
+    for (const tab of tabs) if (tab.from >= 0) await leave(tab);
+    stopTicking();
+    await server.waitFor(() => openStreams().length === 0, 'every connection closed', 5000);
+    expect(mostAtOnce(streams())).toBe(1);
+    for (const session of sessions) {
+      if (session.page.isClosed()) continue; // its log went with it
+      const { ticks } = await logOf(session.page);
+      expect(contiguous(ticks.slice(session.from, session.to))).toBe(true);
+    }
+    expect(sessions.filter((session) => !session.page.isClosed()).length).toBeGreaterThan(5);
+  }, 60_000);
+
   it('a POST endpoint with crossTab shares within each tab: closing a tab sends nothing again', async () => {
     const pages = await openTabs(2);
     for (const page of pages) {
