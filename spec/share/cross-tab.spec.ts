@@ -134,6 +134,16 @@ const range = (from: number, to: number): string[] =>
 
 const last = <T>(items: readonly T[]): T | undefined => items[items.length - 1];
 
+/** Tab `a` holds the connection, `b` and `c` follow it and see it open. */
+async function threeTabs(): Promise<[Joined, Joined, Joined]> {
+  const a = join(browser.tab('a'), server);
+  await until(() => server.live().length === 1, 'the first connection');
+  const b = join(browser.tab('b'), server);
+  const c = join(browser.tab('c'), server);
+  await until(() => last(c.states)?.status === 'open', 'c sees the connection open');
+  return [a, b, c];
+}
+
 let browser: FakeBrowser;
 let server: FakeServer;
 beforeEach(() => {
@@ -183,11 +193,7 @@ describe('cross-tab sharing', () => {
 
   it('the holder leaves: the tab waiting longest resumes from the last event, nobody skips or repeats', async () => {
     server.overlap = 2; // the resumed stream repeats the two events before the one asked for
-    const a = join(browser.tab('a'), server);
-    await until(() => server.live().length === 1, 'the first connection');
-    const b = join(browser.tab('b'), server);
-    const c = join(browser.tab('c'), server);
-    await until(() => last(c.states)?.status === 'open', 'c sees the connection open');
+    const [a, b, c] = await threeTabs();
     await server.emitMany(5);
     await until(() => c.ids.length === 5 && b.ids.length === 5, 'the followers');
 
@@ -225,11 +231,7 @@ describe('cross-tab sharing', () => {
   });
 
   it('the holder crashes (no word, lock released): a follower notices and takes over', async () => {
-    const a = join(browser.tab('a'), server);
-    await until(() => server.live().length === 1, 'the first connection');
-    const b = join(browser.tab('b'), server);
-    const c = join(browser.tab('c'), server);
-    await until(() => last(c.states)?.status === 'open', 'c open');
+    const [a, b, c] = await threeTabs();
     await server.emitMany(4);
     await until(() => c.ids.length === 4, 'c has 4');
     a.tab.crash();
@@ -246,11 +248,7 @@ describe('cross-tab sharing', () => {
   });
 
   it('after a crash, a follower that missed a relayed event catches up from the new holder', async () => {
-    const a = join(browser.tab('a'), server);
-    await until(() => server.live().length === 1, 'the first connection');
-    const b = join(browser.tab('b'), server);
-    const c = join(browser.tab('c'), server);
-    await until(() => last(c.states)?.status === 'open', 'c open');
+    const [a, b, c] = await threeTabs();
     await server.emitMany(3);
     await until(() => c.ids.length === 3 && b.ids.length === 3, 'both have 3');
     // Event 4 reaches b but not c; then a dies.
@@ -271,11 +269,7 @@ describe('cross-tab sharing', () => {
   });
 
   it('after a crash, a follower ahead of the new holder drops what the resumed stream repeats', async () => {
-    const a = join(browser.tab('a'), server);
-    await until(() => server.live().length === 1, 'the first connection');
-    const b = join(browser.tab('b'), server);
-    const c = join(browser.tab('c'), server);
-    await until(() => last(c.states)?.status === 'open', 'c open');
+    const [a, b, c] = await threeTabs();
     await server.emitMany(3);
     await until(() => c.ids.length === 3 && b.ids.length === 3, 'both have 3');
     // Event 4 reaches c but not b (the next holder); then a dies.
