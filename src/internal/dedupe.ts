@@ -7,7 +7,7 @@
 import type { SseDedupe, SseMessage } from '../types.js';
 
 /** How many delivered events (with an id) `'auto'` remembers to recognise a repeat. */
-export const DEDUPE_WINDOW = 1000;
+const DEDUPE_WINDOW = 1000;
 
 /** Whether two events are the same event: same id, same name, same data. */
 function same(a: SseMessage, b: SseMessage): boolean {

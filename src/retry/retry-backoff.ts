@@ -144,10 +144,8 @@ export function backoffDelay(
  * The wait before a retry: `delay` ms, or until `wake` emits if that is sooner. Only what `wake`
  * emits during the wait counts: a value it replays on subscribe (a `BehaviorSubject`,
  * `startWith`) is not news, and its error is ignored.
- *
- * @internal
  */
-export function retryWait(
+function retryWait(
   delay: number,
   wake: Observable<unknown> | undefined,
   scheduler: SchedulerLike = asyncScheduler,
